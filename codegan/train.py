@@ -13,10 +13,11 @@ import torch.nn.functional as F
 import yaml
 
 # %% auto 0
-__all__ = ['CONFIG_DIR', 'DEFAULT_CONFIGS', 'Config', 'ConfigError', 'validate_config', 'make_config', 'config_path',
-           'default_config', 'parse_overrides', 'load_config', 'ema_update', 'atomic_save', 'atomic_write_text',
-           'category_grid', 'TrainingDiverged', 'Trainer', 'd_step', 'g_step', 'e_step', 'train_step', 'evaluate',
-           'log', 'state_dict', 'save_checkpoint', 'load_checkpoint', 'fit', 'read_history', 'plot_history', 'main']
+__all__ = ['CONFIG_DIR', 'DEFAULT_CONFIGS', 'Config', 'ConfigError', 'validate_config', 'check_files', 'make_config',
+           'config_path', 'default_config', 'parse_overrides', 'load_config', 'ema_update', 'atomic_save',
+           'atomic_write_text', 'category_grid', 'TrainingDiverged', 'Trainer', 'd_step', 'g_step', 'e_step',
+           'train_step', 'evaluate', 'log', 'state_dict', 'save_checkpoint', 'load_checkpoint', 'fit', 'read_history',
+           'plot_history', 'main']
 
 # %% ../nbs/04_train.ipynb 3
 from .data import DATASETS, ImageSet, load_dataset, to_float, to_uint8, few_label_indices, save_indices, load_indices
@@ -52,6 +53,7 @@ class Config:
     batch_e:int = 300                   # generated images per encoder step (contrastive)
     batch_ez:typing.Optional[int] = None  # images for the z_n regression in the encoder step (default batch_e)
     critic:int = 1                      # critic steps per generator/encoder step
+    e_start:int = 0                     # iteration from which the encoder is trained (before: frozen, e.g. a pre-trained E while G warms up)
     steps:typing.Optional[int] = 2000   # iterations (critic steps); ignored when epochs is set
     epochs:typing.Optional[float] = None   # length in passes over the training set
     # optimisers
@@ -72,6 +74,8 @@ class Config:
     label_seed:int = 0                  # seed of the labelled subset
     pretrained_encoder:typing.Optional[str] = None  # weights file from codegan.pretrain for the (contrastive) encoder
     pretrained_gd:typing.Optional[str] = None       # checkpoint whose G and D start the run
+    pretrain_steps:int = 0              # >0: SimCLR pre-training of the encoder on the real training images first (codegan.pretrain)
+    pretrain_batch:int = 256            # images per pre-training step
     # evaluation, logging, run folder
     eval_every:int = 500                # iterations between evaluations (0: only at the end)
     eval_seeds:int = 5                  # k-means restarts with different seeds per evaluation
@@ -122,7 +126,7 @@ def validate_config(cfg:Config)->Config:
         if getattr(cfg, k) < 1: bad(k, f"must be >= 1, got {getattr(cfg, k)}")
     for k in ('batch_ez', 'batch_l', 'n_classes', 'steps'):
         if getattr(cfg, k) is not None and getattr(cfg, k) < 1: bad(k, f"must be >= 1 or null, got {getattr(cfg, k)}")
-    for k in ('eval_every', 'ckpt_every', 'labels_per_class', 'ema_start'):
+    for k in ('eval_every', 'ckpt_every', 'labels_per_class', 'ema_start', 'e_start', 'pretrain_steps'):
         if getattr(cfg, k) < 0: bad(k, f"must be >= 0, got {getattr(cfg, k)}")
     for k in ('lr_g', 'lr_d', 'lr_e', 'temp', 'width'):
         if not getattr(cfg, k) > 0: bad(k, f"must be > 0, got {getattr(cfg, k)}")
@@ -135,11 +139,17 @@ def validate_config(cfg:Config)->Config:
     if info.channels not in fam.channels: bad('family', f"{cfg.family!r} supports {fam.channels} channels, {cfg.dataset!r} has {info.channels}")
     if tuple(fam.value_range) != tuple(info.value_range): bad('family', f"{cfg.family!r} outputs {fam.value_range} but {cfg.dataset!r} images are in {info.value_range}")
     if cfg.batch_ez is not None and cfg.batch_ez > cfg.batch_e: bad('batch_ez', f"must be <= batch_e ({cfg.batch_e})")
+    if cfg.pretrain_steps and cfg.pretrained_encoder: bad('pretrain_steps', "set pretrain_steps or pretrained_encoder, not both")
     if cfg.amp and not str(cfg.device).startswith(('cuda', 'auto')): bad('amp', "bf16 autocast is for CUDA devices")
+    return cfg
+
+def check_files(cfg:Config):
+    "Weight files named by the config must exist (checked when a run starts, not when a config is read)."
     for k in ('pretrained_encoder', 'pretrained_gd'):
         p = getattr(cfg, k)
-        if p is not None and not Path(p).is_file(): bad(k, f"file {p} does not exist")
-    return cfg
+        if p is not None and not Path(p).is_file():
+            raise ConfigError(f"config key '{k}': file {Path(p).resolve()} does not exist" +
+                              (" (make it with codegan.pretrain / nbs/pretrain.ipynb, or set the key to null)" if k == 'pretrained_encoder' else ''))
 
 # %% ../nbs/04_train.ipynb 10
 def make_config(overrides:dict=None, # key -> value, applied over the defaults
@@ -251,6 +261,7 @@ class Trainer:
                  resume:bool=False, # continue from <run>/checkpoint.pt
                 ):
         self.cfg = cfg = validate_config(cfg)
+        check_files(cfg)
         self.run_dir = Path(cfg.out_dir)/(cfg.exp_name or f"{cfg.dataset}_{cfg.family}_s{cfg.seed}")
         self.device = torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if cfg.device == 'auto' else cfg.device)
         if self.device.type == 'cuda' and not torch.cuda.is_available(): raise ConfigError(f"config key 'device': {cfg.device!r} requested but CUDA is not available")
@@ -273,9 +284,9 @@ class Trainer:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if resume: self.load_checkpoint(self.run_dir/'checkpoint.pt')
         else:
-            self._init_pretrained()
             atomic_write_text(self.run_dir/'config.yml', yaml.safe_dump(asdict(cfg), sort_keys=False))
             (self.run_dir/'metrics.jsonl').write_text('')
+            self._init_pretrained()
 
 # %% ../nbs/04_train.ipynb 29
 def _build(self:Trainer):
@@ -288,8 +299,7 @@ def _build(self:Trainer):
     self.opt_g = torch.optim.Adam(self.G.parameters(), cfg.lr_g, betas=betas, weight_decay=cfg.wd_g)
     self.opt_d = torch.optim.Adam(self.D.parameters(), cfg.lr_d, betas=betas)
     self.opt_e = torch.optim.Adam(self.E.parameters(), cfg.lr_e, betas=betas, weight_decay=cfg.wd_e)
-    decay = (lambda i: max(0., 1. - i / self.n_iters)) if cfg.lr_decay == 'linear' else (lambda i: 1.)
-    self.scheds = [torch.optim.lr_scheduler.LambdaLR(o, decay) for o in (self.opt_g, self.opt_d, self.opt_e)]
+    self._base_lr = [(self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d), (self.opt_e, cfg.lr_e)]
     self.augment = make_augment(cfg.augment, self.vr)
     self.e_mse_w = cfg.e_mse_weight if cfg.e_mse_weight is not None else (1. if fam.two_encoders else cfg.beta2 / cfg.beta1)
     self.batch_ez = cfg.batch_ez or cfg.batch_e
@@ -325,8 +335,24 @@ def _init_pretrained(self:Trainer):
         ck = _load_weights(cfg.pretrained_gd, 'pretrained_gd')
         if not isinstance(ck, dict) or 'G' not in ck or 'D' not in ck: raise ConfigError(f"config key 'pretrained_gd': {cfg.pretrained_gd} holds no 'G' and 'D' weights")
         _load_state(self.G, ck['G'], 'pretrained_gd', cfg.pretrained_gd); _load_state(self.D, ck['D'], 'pretrained_gd', cfg.pretrained_gd)
+    if cfg.pretrain_steps: self._pretrain_encoder()
     if self.G_ema is not None: self.G_ema.load_state_dict(self.G.state_dict())
-Trainer._init_pretrained = _init_pretrained
+
+def _pretrain_encoder(self:Trainer):
+    "Self-supervised warm start: codegan.pretrain's SimCLR run in <run>/pretrain/, its weights loaded into E (or E.ec)."
+    from codegan.pretrain import Pretrainer, make_pretrain_config, MODEL_KEYS
+    cfg = self.cfg
+    pcfg = make_pretrain_config({**{k: getattr(cfg, k) for k in MODEL_KEYS}, 'steps': cfg.pretrain_steps, 'batch': cfg.pretrain_batch,
+                                 'out_dir': str(self.run_dir), 'exp_name': 'pretrain', 'eval_every': 0, 'eval_seeds': cfg.eval_seeds,
+                                 'progress': cfg.progress})
+    pre = Pretrainer(pcfg); pre.fit()
+    target = self.E.ec if FAMILIES[cfg.family].two_encoders else self.E
+    target.load_state_dict(torch.load(pre.weights_path, map_location='cpu', weights_only=True)['encoder'])
+    last = [r for r in pre.history if r.get('kind') == 'eval']
+    if last: self.log({**last[-1], 'step': 0, 'kind': 'pretrain'})
+    torch.manual_seed(cfg.seed)   # the GAN part starts from the same RNG state with or without pre-training
+
+Trainer._init_pretrained, Trainer._pretrain_encoder = _init_pretrained, _pretrain_encoder
 
 # %% ../nbs/04_train.ipynb 33
 def _real_batch(self:Trainer, n):
@@ -410,13 +436,19 @@ def train_step(self:Trainer)->dict:
     out = {'loss_d': self.d_step()}
     if self.step % self.cfg.critic == 0:
         out['loss_g'], out['con_g'] = self.g_step()
-        out['loss_e'], out['mse_e'] = self.e_step()
-    for s in self.scheds: s.step()
+        if self.step >= self.cfg.e_start: out['loss_e'], out['mse_e'] = self.e_step()
     self.step += 1
+    if self.cfg.lr_decay == 'linear': self._set_lr()
     if self.G_ema is not None:
         ema_update(self.G_ema, self.G, self.cfg.ema_decay if self.step >= self.cfg.ema_start else 0.)
     return out
-Trainer.train_step = train_step
+def _set_lr(self:Trainer):
+    "Linear decay to zero at the last iteration: a pure function of the step, so nothing extra needs checkpointing."
+    f = max(0., 1. - self.step / self.n_iters)
+    for opt, base in self._base_lr:
+        for g in opt.param_groups: g['lr'] = base * f
+
+Trainer.train_step, Trainer._set_lr = train_step, _set_lr
 
 # %% ../nbs/04_train.ipynb 41
 def evaluate(self:Trainer)->dict:
@@ -446,7 +478,6 @@ Trainer.evaluate, Trainer.log = evaluate, log
 def state_dict(self:Trainer)->dict:
     sd = {'step': self.step, 'cfg': asdict(self.cfg), 'G': self.G.state_dict(), 'D': self.D.state_dict(), 'E': self.E.state_dict(),
           'opt_g': self.opt_g.state_dict(), 'opt_d': self.opt_d.state_dict(), 'opt_e': self.opt_e.state_dict(),
-          'scheds': [s.state_dict() for s in self.scheds],
           'perm': self._perm.cpu() if self._perm is not None else None, 'ptr': self._ptr,
           'rng_cpu': torch.get_rng_state(), 'rng_py': list(random.getstate()[1]), 'rng_py_pos': random.getstate()[2],
           'rng_cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}
@@ -467,7 +498,6 @@ def load_checkpoint(self:Trainer, path):
     if diff: raise ConfigError(f"checkpoint {path} was made with other model settings (checkpoint, config): {diff}")
     for k, m in (('G', self.G), ('D', self.D), ('E', self.E)): m.load_state_dict(sd[k])
     for k, o in (('opt_g', self.opt_g), ('opt_d', self.opt_d), ('opt_e', self.opt_e)): o.load_state_dict(sd[k])
-    for s, st in zip(self.scheds, sd['scheds']): s.load_state_dict(st)
     if self.G_ema is not None: self.G_ema.load_state_dict(sd.get('G_ema', sd['G']))
     self.step, self._ptr = sd['step'], sd['ptr']
     self._perm = sd['perm'].to(self.data.x.device) if sd['perm'] is not None else None
