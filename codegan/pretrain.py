@@ -23,7 +23,7 @@ from .losses import supcon_loss
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_encoder
 from .train import (Config, ConfigError, TrainingDiverged, _check_type, _real_batch, atomic_save, atomic_write_text,
-                           config_path, load_config, parse_overrides)
+                           config_path, load_config, parse_overrides, run_settings)
 
 # %% ../nbs/03_pretrain.ipynb 6
 @dataclass
@@ -271,11 +271,7 @@ def main(argv=None):
     p.add_argument('--resume', metavar='RUN_DIR', help='continue the pre-training run in this folder')
     a = p.parse_args(argv)
     try:
-        if a.resume:
-            run = Path(a.resume)
-            if not (run/'config.yml').exists(): raise FileNotFoundError(f"{run} has no config.yml: not a codegan pre-training run folder")
-            over = {**yaml.safe_load((run/'config.yml').read_text()), 'out_dir': str(run.parent), 'exp_name': run.name, **parse_overrides(a.overrides)}
-            pt = Pretrainer(make_pretrain_config(over), resume=True)
+        if a.resume: pt = Pretrainer(make_pretrain_config(run_settings(a.resume, a.overrides)), resume=True)
         else:
             cfg = pretrain_config_from(a.config, a.overrides) if a.config else make_pretrain_config(parse_overrides(a.overrides))
             pt = Pretrainer(cfg)

@@ -17,7 +17,7 @@ __all__ = ['CONFIG_DIR', 'DEFAULT_CONFIGS', 'Config', 'ConfigError', 'validate_c
            'config_path', 'default_config', 'parse_overrides', 'load_config', 'ema_update', 'atomic_save',
            'atomic_write_text', 'category_grid', 'TrainingDiverged', 'Trainer', 'd_step', 'g_step', 'e_step',
            'train_step', 'evaluate', 'log', 'state_dict', 'save_checkpoint', 'load_checkpoint', 'fit', 'read_history',
-           'plot_history', 'main']
+           'plot_history', 'run_settings', 'main']
 
 # %% ../nbs/04_train.ipynb 3
 from .data import DATASETS, ImageSet, load_dataset, to_float, to_uint8, few_label_indices, save_indices, load_indices
@@ -568,6 +568,16 @@ def plot_history(history:list,   # rows from `Trainer.fit` or `read_history`
     return fig
 
 # %% ../nbs/04_train.ipynb 60
+def run_settings(run_dir,        # a run folder holding config.yml
+                 overrides=None, # dict or ['key=value', ...] applied on top
+                )->dict:         # config keys of the run, located at run_dir
+    "The saved config of a run folder, pointing at that folder, with overrides."
+    run = Path(run_dir)
+    if not (run/'config.yml').exists(): raise FileNotFoundError(f"{run} has no config.yml: not a codegan run folder")
+    if isinstance(overrides, (list, tuple)): overrides = parse_overrides(overrides)
+    return {**yaml.safe_load((run/'config.yml').read_text()), 'out_dir': str(run.parent), 'exp_name': run.name, **(overrides or {})}
+
+# %% ../nbs/04_train.ipynb 63
 def main(argv=None):
     "Entry point of `codegan-train`."
     import argparse
@@ -577,11 +587,7 @@ def main(argv=None):
     p.add_argument('--resume', metavar='RUN_DIR', help='continue the run in this folder')
     a = p.parse_args(argv)
     try:
-        if a.resume:
-            run = Path(a.resume)
-            if not (run/'config.yml').exists(): raise FileNotFoundError(f"{run} has no config.yml: not a codegan run folder")
-            over = {**yaml.safe_load((run/'config.yml').read_text()), 'out_dir': str(run.parent), 'exp_name': run.name, **parse_overrides(a.overrides)}
-            tr = Trainer(make_config(over), resume=True)
+        if a.resume: tr = Trainer(make_config(run_settings(a.resume, a.overrides)), resume=True)
         else:
             if not a.config: p.error('give --config (or --resume)')
             tr = Trainer(load_config(a.config, a.overrides))
