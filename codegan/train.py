@@ -88,6 +88,7 @@ class Config:
     amp:bool = False                    # bf16 autocast (CUDA only)
     compile:bool = False                # torch.compile the networks (CUDA only)
     data_on_device:bool = True          # move the uint8 training set to the device once
+    channels_last:bool = True           # channels-last weights (faster oneDNN/cuDNN convolutions; same results up to rounding)
     progress:bool = True                # tqdm progress bar
 
 # %% ../nbs/04_train.ipynb 8
@@ -294,6 +295,7 @@ def _build(self:Trainer):
     fam = FAMILIES[cfg.family]
     m = build_models(cfg.family, cfg.zn_dim, self.K, cfg.fc_dim, channels=self.info.channels, width=cfg.width)
     self.G, self.D, self.E = (m[k].to(dev) for k in ('G', 'D', 'E'))
+    if cfg.channels_last: self.G, self.D, self.E = (n.to(memory_format=torch.channels_last) for n in (self.G, self.D, self.E))
     self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if cfg.ema else None
     betas = (cfg.beta_adam1, cfg.beta_adam2)
     self.opt_g = torch.optim.Adam(self.G.parameters(), cfg.lr_g, betas=betas, weight_decay=cfg.wd_g)
@@ -395,7 +397,8 @@ def d_step(self:Trainer):
         fake = self.G_c(self._latent(cfg.batch_d)[0])
     fake = fake.float()
     with torch.autocast('cuda', torch.bfloat16, enabled=self.amp):
-        loss = critic_loss(cfg.adv_loss, self.D_c(real).float(), self.D_c(fake).float())
+        d_real, d_fake = self.D_c(torch.cat([real, fake])).float().split([len(real), len(fake)])  # one pass: critics have no batch statistics
+        loss = critic_loss(cfg.adv_loss, d_real, d_fake)
     if cfg.adv_loss == 'wgan-gp': loss = loss + gradient_penalty(self.D_c, real, fake, cfg.gp_lambda)
     self.opt_d.zero_grad(set_to_none=True); loss.backward(); self.opt_d.step()
     return loss.detach()
