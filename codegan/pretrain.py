@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_pretrain.ipynb 2
 from __future__ import annotations
-import difflib, json, math, random, sys, time, typing
+import json, math, random, sys, time, typing
 from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 import numpy as np
@@ -22,8 +22,9 @@ from .models import FAMILIES, build_models
 from .losses import supcon_loss
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_encoder
-from .train import (Config, ConfigError, TrainingDiverged, _check_type, _real_batch, atomic_save, atomic_write_text,
-                           config_path, load_config, parse_overrides, run_settings)
+from .train import (Config, ConfigError, TrainingDiverged, _real_batch, atomic_save, atomic_write_text,
+                           config_path, load_config, parse_overrides, run_settings,
+                           typed_overrides, check_choice, check_family_fits, resolve_device, check_run_dir)
 
 # %% ../nbs/03_pretrain.ipynb 6
 @dataclass
@@ -62,11 +63,7 @@ class PretrainConfig:
 def validate_pretrain_config(cfg:PretrainConfig)->PretrainConfig:
     "Check values and combinations of `cfg`; raise `ConfigError` naming the key."
     def bad(key, msg): raise ConfigError(f"config key '{key}': {msg}")
-    def choice(key, options):
-        v = getattr(cfg, key)
-        if v not in options:
-            close = difflib.get_close_matches(str(v), list(options), n=1)
-            bad(key, f"{v!r} is not one of {sorted(options)}" + (f" (did you mean {close[0]!r}?)" if close else ''))
+    def choice(key, options): check_choice(key, getattr(cfg, key), options)
     choice('dataset', DATASETS); choice('family', FAMILIES); choice('lr_decay', ('none', 'cosine'))
     if cfg.augment is not None: choice('augment', AUGMENTS)
     for k in ('zn_dim', 'fc_dim', 'batch', 'eval_seeds', 'log_every'):
@@ -80,24 +77,14 @@ def validate_pretrain_config(cfg:PretrainConfig)->PretrainConfig:
     if cfg.steps is not None and cfg.steps < 1: bad('steps', f"must be >= 1 or null, got {cfg.steps}")
     if cfg.epochs is not None and not cfg.epochs > 0: bad('epochs', f"must be > 0 or null, got {cfg.epochs}")
     if cfg.steps is None and cfg.epochs is None: bad('steps', "set steps or epochs")
-    fam, info = FAMILIES[cfg.family], DATASETS[cfg.dataset]
-    if fam.img_size != info.size: bad('family', f"{cfg.family!r} takes {fam.img_size}x{fam.img_size} images but {cfg.dataset!r} has {info.size}x{info.size}")
-    if info.channels not in fam.channels: bad('family', f"{cfg.family!r} supports {fam.channels} channels, {cfg.dataset!r} has {info.channels}")
-    if tuple(fam.value_range) != tuple(info.value_range): bad('family', f"{cfg.family!r} works in {fam.value_range} but {cfg.dataset!r} images are in {info.value_range}")
+    check_family_fits(cfg.family, cfg.dataset)
     return cfg
 
 # %% ../nbs/03_pretrain.ipynb 9
 def make_pretrain_config(overrides:dict=None, # key -> value, applied over the defaults
                         )->PretrainConfig:    # a validated config
     "Build a `PretrainConfig` from a dict of overrides, rejecting unknown keys and wrong types."
-    hints = typing.get_type_hints(PretrainConfig)
-    types, kw = {f.name: hints[f.name] for f in fields(PretrainConfig)}, {}
-    for k, v in (overrides or {}).items():
-        if k not in types:
-            close = difflib.get_close_matches(k, list(types), n=1)
-            raise ConfigError(f"unknown pre-training config key '{k}'" + (f" (did you mean '{close[0]}'?)" if close else '') + f"; valid keys: {', '.join(types)}")
-        kw[k] = _check_type(k, v, types[k])
-    return validate_pretrain_config(PretrainConfig(**kw))
+    return validate_pretrain_config(PretrainConfig(**typed_overrides(PretrainConfig, overrides, 'pre-training config')))
 
 # %% ../nbs/03_pretrain.ipynb 13
 MODEL_KEYS = ('dataset', 'data_root', 'download', 'family', 'width', 'zn_dim', 'fc_dim', 'seed', 'device', 'data_on_device')
@@ -122,12 +109,8 @@ class Pretrainer:
                 ):
         self.cfg = cfg = validate_pretrain_config(cfg)
         self.run_dir = Path(cfg.out_dir)/(cfg.exp_name or f"pretrain_{cfg.dataset}")
-        self.device = torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if cfg.device == 'auto' else cfg.device)
-        if self.device.type == 'cuda' and not torch.cuda.is_available(): raise ConfigError(f"config key 'device': {cfg.device!r} requested but CUDA is not available")
-        if resume and not (self.run_dir/'checkpoint.pt').exists():
-            raise FileNotFoundError(f"cannot resume: no checkpoint.pt in {self.run_dir.resolve()}")
-        if not resume and (self.run_dir/'checkpoint.pt').exists():
-            raise FileExistsError(f"{self.run_dir.resolve()} already holds a run; resume it (resume=True / --resume) or choose another exp_name")
+        self.device = resolve_device(cfg.device)
+        check_run_dir(self.run_dir, resume)
         torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)
         self.train_set = load_dataset(cfg.dataset, 'train', cfg.data_root, cfg.download)
         self.test_set = load_dataset(cfg.dataset, 'test', cfg.data_root, cfg.download)

@@ -13,11 +13,12 @@ import torch.nn.functional as F
 import yaml
 
 # %% auto 0
-__all__ = ['CONFIG_DIR', 'DEFAULT_CONFIGS', 'Config', 'ConfigError', 'validate_config', 'check_files', 'make_config',
-           'config_path', 'default_config', 'parse_overrides', 'load_config', 'ema_update', 'atomic_save',
-           'atomic_write_text', 'category_grid', 'TrainingDiverged', 'Trainer', 'd_step', 'g_step', 'e_step',
-           'train_step', 'evaluate', 'log', 'state_dict', 'save_checkpoint', 'load_checkpoint', 'fit', 'read_history',
-           'plot_history', 'run_settings', 'main']
+__all__ = ['CONFIG_DIR', 'DEFAULT_CONFIGS', 'Config', 'ConfigError', 'check_choice', 'check_family_fits', 'validate_config',
+           'check_files', 'typed_overrides', 'make_config', 'config_path', 'default_config', 'parse_overrides',
+           'load_config', 'ema_update', 'atomic_save', 'atomic_write_text', 'latent_grid', 'category_grid',
+           'TrainingDiverged', 'resolve_device', 'check_run_dir', 'Trainer', 'd_step', 'g_step', 'e_step', 'train_step',
+           'evaluate', 'log', 'state_dict', 'save_checkpoint', 'load_checkpoint', 'fit', 'read_history', 'plot_history',
+           'run_settings', 'main']
 
 # %% ../nbs/04_train.ipynb 3
 from .data import DATASETS, ImageSet, load_dataset, to_float, to_uint8, few_label_indices, save_indices, load_indices
@@ -95,10 +96,6 @@ class Config:
 class ConfigError(ValueError):
     "A configuration key or value is invalid."
 
-def _field_types():
-    hints = typing.get_type_hints(Config)
-    return {f.name: hints[f.name] for f in fields(Config)}
-
 def _check_type(key, value, tp):
     opt = typing.get_origin(tp) is typing.Union and type(None) in typing.get_args(tp)
     if opt:
@@ -113,14 +110,24 @@ def _check_type(key, value, tp):
     raise ConfigError(f"config key '{key}' must be {tp.__name__}{' or null' if opt else ''}, got {value!r} ({type(value).__name__})")
 
 # %% ../nbs/04_train.ipynb 9
+def check_choice(key:str, value, options):
+    "`value` must be one of `options`; else `ConfigError` naming `key` and the closest option."
+    if value not in options:
+        close = difflib.get_close_matches(str(value), list(options), n=1)
+        raise ConfigError(f"config key '{key}': {value!r} is not one of {sorted(options)}" + (f" (did you mean {close[0]!r}?)" if close else ''))
+
+def check_family_fits(family:str, dataset:str):
+    "A model family must work at the data set's image size, channel count and pixel range; else `ConfigError` on 'family'."
+    fam, info = FAMILIES[family], DATASETS[dataset]
+    def bad(msg): raise ConfigError(f"config key 'family': {msg}")
+    if fam.img_size != info.size: bad(f"{family!r} works on {fam.img_size}x{fam.img_size} images but {dataset!r} has {info.size}x{info.size}")
+    if info.channels not in fam.channels: bad(f"{family!r} supports {fam.channels} channels, {dataset!r} has {info.channels}")
+    if tuple(fam.value_range) != tuple(info.value_range): bad(f"{family!r} works in {fam.value_range} but {dataset!r} images are in {info.value_range}")
+
 def validate_config(cfg:Config)->Config:
     "Check values and combinations of `cfg`; raise `ConfigError` naming the key."
     def bad(key, msg): raise ConfigError(f"config key '{key}': {msg}")
-    def choice(key, options):
-        v = getattr(cfg, key)
-        if v not in options:
-            close = difflib.get_close_matches(str(v), list(options), n=1)
-            bad(key, f"{v!r} is not one of {sorted(options)}" + (f" (did you mean {close[0]!r}?)" if close else ''))
+    def choice(key, options): check_choice(key, getattr(cfg, key), options)
     choice('dataset', DATASETS); choice('family', FAMILIES); choice('adv_loss', LOSS_KINDS); choice('augment', AUGMENTS)
     choice('lr_decay', ('none', 'linear'))
     for k in ('zn_dim', 'fc_dim', 'batch_d', 'batch_g', 'batch_e', 'critic', 'eval_seeds', 'log_every'):
@@ -135,10 +142,7 @@ def validate_config(cfg:Config)->Config:
     if cfg.steps is None and cfg.epochs is None: bad('steps', "set steps or epochs")
     if not 0 <= cfg.ema_decay < 1: bad('ema_decay', f"must be in [0, 1), got {cfg.ema_decay}")
     if not (0 <= cfg.beta_adam1 < 1 and 0 <= cfg.beta_adam2 < 1): bad('beta_adam1', "Adam betas must be in [0, 1)")
-    fam, info = FAMILIES[cfg.family], DATASETS[cfg.dataset]
-    if fam.img_size != info.size: bad('family', f"{cfg.family!r} makes {fam.img_size}x{fam.img_size} images but {cfg.dataset!r} has {info.size}x{info.size}")
-    if info.channels not in fam.channels: bad('family', f"{cfg.family!r} supports {fam.channels} channels, {cfg.dataset!r} has {info.channels}")
-    if tuple(fam.value_range) != tuple(info.value_range): bad('family', f"{cfg.family!r} outputs {fam.value_range} but {cfg.dataset!r} images are in {info.value_range}")
+    check_family_fits(cfg.family, cfg.dataset)
     if cfg.batch_ez is not None and cfg.batch_ez > cfg.batch_e: bad('batch_ez', f"must be <= batch_e ({cfg.batch_e})")
     if cfg.pretrain_steps and cfg.pretrained_encoder: bad('pretrain_steps', "set pretrain_steps or pretrained_encoder, not both")
     if cfg.amp and not str(cfg.device).startswith(('cuda', 'auto')): bad('amp', "bf16 autocast is for CUDA devices")
@@ -153,16 +157,24 @@ def check_files(cfg:Config):
                               (" (make it with codegan.pretrain / nbs/pretrain.ipynb, or set the key to null)" if k == 'pretrained_encoder' else ''))
 
 # %% ../nbs/04_train.ipynb 10
-def make_config(overrides:dict=None, # key -> value, applied over the defaults
-               )->Config:            # a validated config
-    "Build a `Config` from a dict of overrides, rejecting unknown keys and wrong types."
-    types, kw = _field_types(), {}
+def typed_overrides(cls,                # a config dataclass
+                    overrides:dict=None, # key -> value
+                    what:str='config',   # how errors name the keys ('config', 'pre-training config')
+                   )->dict:              # keyword arguments of `cls`, type-checked
+    "Check override keys against `cls`'s fields (suggesting the closest) and their values against the field types."
+    hints = typing.get_type_hints(cls)
+    types, kw = {f.name: hints[f.name] for f in fields(cls)}, {}
     for k, v in (overrides or {}).items():
         if k not in types:
             close = difflib.get_close_matches(k, list(types), n=1)
-            raise ConfigError(f"unknown config key '{k}'" + (f" (did you mean '{close[0]}'?)" if close else '') + f"; valid keys: {', '.join(types)}")
+            raise ConfigError(f"unknown {what} key '{k}'" + (f" (did you mean '{close[0]}'?)" if close else '') + f"; valid keys: {', '.join(types)}")
         kw[k] = _check_type(k, v, types[k])
-    return validate_config(Config(**kw))
+    return kw
+
+def make_config(overrides:dict=None, # key -> value, applied over the defaults
+               )->Config:            # a validated config
+    "Build a `Config` from a dict of overrides, rejecting unknown keys and wrong types."
+    return validate_config(Config(**typed_overrides(Config, overrides)))
 
 # %% ../nbs/04_train.ipynb 14
 CONFIG_DIR = Path(__file__).parent/'configs' if '__file__' in globals() else Path('../codegan/configs')
@@ -233,6 +245,23 @@ def atomic_write_text(path, text:str):
 
 # %% ../nbs/04_train.ipynb 25
 @torch.no_grad()
+def latent_grid(G:torch.nn.Module,  # generator
+                zn:torch.Tensor,    # (n, zn_dim) continuous codes, in grid order
+                c:torch.Tensor,     # (n,) categories
+                n_classes:int,      # K
+                value_range,        # G's output range
+                nrow:int,           # images per grid row
+               )->torch.Tensor:     # uint8 image grid (C, H, W)
+    "Render the given latents with G in eval mode (its mode restored) as a uint8 grid."
+    from torchvision.utils import make_grid
+    dev = next(G.parameters()).device
+    z = torch.cat([zn, F.one_hot(c, n_classes).float()], 1).to(dev)
+    was = G.training; G.eval()
+    try: x = to_uint8(G(z), value_range).cpu()
+    finally: G.train(was)
+    return make_grid(x, nrow=nrow, padding=1, pad_value=255)
+
+@torch.no_grad()
 def category_grid(G:torch.nn.Module,  # generator
                   n_classes:int,      # rows
                   zn_dim:int,         # size of z_n
@@ -241,20 +270,25 @@ def category_grid(G:torch.nn.Module,  # generator
                   seed:int=1234,      # fixed noise, so grids of a run compare across steps
                  )->torch.Tensor:     # uint8 image grid (C, H, W)
     "Generate `n_cols` images per category with shared noise; return them tiled, one row per category."
-    from torchvision.utils import make_grid
-    dev = next(G.parameters()).device
-    g = torch.Generator().manual_seed(seed)
-    zn = torch.randn(n_cols, zn_dim, generator=g).repeat(n_classes, 1).to(dev)
-    c = torch.arange(n_classes).repeat_interleave(n_cols).to(dev)
-    z = torch.cat([zn, F.one_hot(c, n_classes).float()], 1)
-    was = G.training; G.eval()
-    x = to_uint8(G(z), value_range).cpu()
-    G.train(was)
-    return make_grid(x, nrow=n_cols, padding=1, pad_value=255)
+    zn = torch.randn(n_cols, zn_dim, generator=torch.Generator().manual_seed(seed)).repeat(n_classes, 1)
+    return latent_grid(G, zn, torch.arange(n_classes).repeat_interleave(n_cols), n_classes, value_range, n_cols)
 
 # %% ../nbs/04_train.ipynb 27
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite."
+
+def resolve_device(name:str)->torch.device:
+    "'auto' -> CUDA when available, else CPU; a CUDA device that is not there is a `ConfigError`."
+    dev = torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if name == 'auto' else name)
+    if dev.type == 'cuda' and not torch.cuda.is_available(): raise ConfigError(f"config key 'device': {name!r} requested but CUDA is not available")
+    return dev
+
+def check_run_dir(run_dir:Path, resume:bool):
+    "Resuming needs <run_dir>/checkpoint.pt; a new run must not overwrite one."
+    if resume and not (run_dir/'checkpoint.pt').exists():
+        raise FileNotFoundError(f"cannot resume: no checkpoint.pt in {run_dir.resolve()}")
+    if not resume and (run_dir/'checkpoint.pt').exists():
+        raise FileExistsError(f"{run_dir.resolve()} already holds a run; resume it (resume=True / --resume) or choose another exp_name")
 
 class Trainer:
     "Train CoDeGAN with a validated `Config`; see `fit`."
@@ -264,12 +298,8 @@ class Trainer:
         self.cfg = cfg = validate_config(cfg)
         check_files(cfg)
         self.run_dir = Path(cfg.out_dir)/(cfg.exp_name or f"{cfg.dataset}_{cfg.family}_s{cfg.seed}")
-        self.device = torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if cfg.device == 'auto' else cfg.device)
-        if self.device.type == 'cuda' and not torch.cuda.is_available(): raise ConfigError(f"config key 'device': {cfg.device!r} requested but CUDA is not available")
-        if resume and not (self.run_dir/'checkpoint.pt').exists():
-            raise FileNotFoundError(f"cannot resume: no checkpoint.pt in {self.run_dir.resolve()}")
-        if not resume and (self.run_dir/'checkpoint.pt').exists():
-            raise FileExistsError(f"{self.run_dir.resolve()} already holds a run; resume it (resume=True / --resume) or choose another exp_name")
+        self.device = resolve_device(cfg.device)
+        check_run_dir(self.run_dir, resume)
         torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)
         # data first: a missing data set fails before any model is built
         self.train_set = load_dataset(cfg.dataset, 'train', cfg.data_root, cfg.download)

@@ -5,13 +5,12 @@
 # %% ../nbs/07_viz.ipynb 2
 from __future__ import annotations
 import numpy as np
-import torch, torch.nn.functional as F
+import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from scipy.optimize import linear_sum_assignment
-from .data import to_uint8
 from .metrics import contingency
-from .train import category_grid, plot_history
+from .train import category_grid, latent_grid, plot_history
 
 # %% auto 0
 __all__ = ['category_grid_figure', 'traversal_grid', 'traversal_figure', 'tsne_figure', 'confusion_figure', 'curves_figure',
@@ -65,17 +64,10 @@ def traversal_grid(G:torch.nn.Module,   # generator
                    seed:int=0,          # seed of the fixed part of z_n
                   )->torch.Tensor:      # uint8 grid (C, H, W), K rows of `steps` images
     "Images of `G` along one coordinate of `z_n`, the other coordinates fixed, one row per category."
-    from torchvision.utils import make_grid
     if not 0 <= dim < zn_dim: raise ValueError(f"dim must be in [0, {zn_dim}), got {dim}")
-    dev = next(G.parameters()).device
     zn = torch.randn(1, zn_dim, generator=torch.Generator().manual_seed(seed)).repeat(n_classes * steps, 1)
     zn[:, dim] = torch.linspace(-span, span, steps).repeat(n_classes)
-    c = torch.arange(n_classes).repeat_interleave(steps)
-    z = torch.cat([zn, F.one_hot(c, n_classes).float()], 1).to(dev)
-    was = G.training; G.eval()
-    x = to_uint8(G(z), value_range).cpu()
-    G.train(was)
-    return make_grid(x, nrow=steps, padding=1, pad_value=255)
+    return latent_grid(G, zn, torch.arange(n_classes).repeat_interleave(steps), n_classes, value_range, steps)
 
 # %% ../nbs/07_viz.ipynb 16
 def traversal_figure(G:torch.nn.Module,   # generator
