@@ -22,9 +22,9 @@ from .models import sample_latent
 
 # %% auto 0
 __all__ = ['contingency', 'cluster_acc', 'purity', 'nmi', 'ari', 'cluster_scores', 'kmeans_scores', 'encode_features',
-           'evaluate_encoder', 'generator_scores', 'save_samples', 'frechet_distance', 'fid_from_feats',
-           'kid_from_feats', 'InceptionFeatures', 'load_inception', 'fid_features', 'compute_fid', 'compute_kid',
-           'inception_score', 'fid_main']
+           'evaluate_encoder', 'generator_scores', 'category_diversity', 'save_samples', 'frechet_distance',
+           'fid_from_feats', 'kid_from_feats', 'InceptionFeatures', 'load_inception', 'fid_features', 'compute_fid',
+           'compute_kid', 'inception_score', 'fid_main']
 
 # %% ../nbs/05_metrics.ipynb 5
 def contingency(y_true,  # (n,) true labels, any integer or string values
@@ -111,14 +111,16 @@ def encode_features(encoder:nn.Module,  # module with `.features(x_float) -> (N,
                     value_range,          # (lo, hi) pixel range the encoder expects
                     batch_size:int=512,   # images per forward pass
                     device=None,          # where to run; default: the encoder's device
+                    method:str='features', # the encoder's method that embeds ('trunk': penultimate features)
                    )->np.ndarray:         # (N, d) float32 features
-    "Embed uint8 images with `encoder.features` in eval mode without gradients; restores the train/eval mode."
+    "Embed uint8 images with `encoder.<method>` in eval mode without gradients; restores the train/eval mode."
     device = torch.device(device) if device is not None else _device_of(encoder)
+    embed = getattr(encoder, method)
     was_training = encoder.training
     encoder.eval()
     try:
         with torch.no_grad():
-            out = [encoder.features(to_float(x_uint8[i:i + batch_size].to(device), value_range)).float().cpu()
+            out = [embed(to_float(x_uint8[i:i + batch_size].to(device), value_range)).float().flatten(1).cpu()
                    for i in range(0, len(x_uint8), batch_size)]
     finally: encoder.train(was_training)
     return torch.cat(out).numpy()
@@ -131,12 +133,13 @@ def evaluate_encoder(encoder:nn.Module, # module with `.features`
                      batch_size:int=512, # images per forward pass
                      device=None,        # where to run; default: the encoder's device
                      n_init:int=10,      # k-means++ restarts per run
+                     method:str='features', # the encoder's method that embeds: 'features' (f_c) or 'trunk'
                     )->dict:             # kmeans_scores of the encoder's features against data.y
     "Cluster an encoder's features of `data` with k-means and score them against the true labels."
-    feats = encode_features(encoder, data.x, data.info.value_range, batch_size=batch_size, device=device)
+    feats = encode_features(encoder, data.x, data.info.value_range, batch_size=batch_size, device=device, method=method)
     return kmeans_scores(feats, data.y, k or data.info.n_classes, seeds=seeds, n_init=n_init)
 
-# %% ../nbs/05_metrics.ipynb 31
+# %% ../nbs/05_metrics.ipynb 33
 def generator_scores(G:nn.Module,          # generator: z (n, zn_dim + n_classes) -> images
                      feature_fn,           # callable: images (in G's value range) -> (n, d) features
                      n_classes:int,        # K latent categories (and k-means clusters)
@@ -147,6 +150,7 @@ def generator_scores(G:nn.Module,          # generator: z (n, zn_dim + n_classes
                      seeds:int=5,          # k-means runs with different random states
                      n_init:int=10,        # k-means++ restarts per run
                      seed:int=0,           # seed of the latent noise
+                     zn_std:float=1.,      # standard deviation of z_n (the run's `zn_std`)
                     )->dict:               # kmeans_scores against the latent categories
     "Generate `n_per_class` images per latent category, embed with `feature_fn`, k-means, score against the categories."
     device = torch.device(device) if device is not None else _device_of(G)
@@ -161,13 +165,50 @@ def generator_scores(G:nn.Module,          # generator: z (n, zn_dim + n_classes
                     b = min(batch_size, n_per_class - i)
                     cc = torch.full((b,), c, dtype=torch.long, device=device)
                     z, _, _ = sample_latent(b, zn_dim, n_classes, device=device, c=cc, generator=gen)
+                    if zn_std != 1.: z[:, :zn_dim] *= zn_std
                     f = feature_fn(G(z))
                     f = f.detach().float().cpu().numpy() if isinstance(f, torch.Tensor) else np.asarray(f, dtype=np.float32)
                     feats.append(f.reshape(b, -1)); labels.append(np.full(b, c))
     finally: G.train(was_training)
     return kmeans_scores(np.concatenate(feats), np.concatenate(labels), n_classes, seeds=seeds, n_init=n_init)
 
-# %% ../nbs/05_metrics.ipynb 35
+# %% ../nbs/05_metrics.ipynb 37
+def _mean_pdist(x:torch.Tensor)->float:
+    "Mean pairwise L2 distance between the rows of `x` (n, ...), n >= 2."
+    return torch.pdist(x.flatten(1).double()).mean().item()
+
+@torch.no_grad()
+def category_diversity(G:nn.Module,          # generator: z (n, zn_dim + n_classes) -> images in `value_range`
+                       real:ImageSet,        # real images with class labels (e.g. the test split)
+                       n_classes:int,        # K latent categories
+                       zn_dim:int,           # size of z_n
+                       n_per_class:int=100,  # images per category and per real class
+                       zn_std:float=1.,      # standard deviation of z_n
+                       seed:int=0,           # seed of the latent noise and of the real subsets
+                       device=None,          # where to run G; default: G's device
+                      )->float:              # mean within-category distance of G / mean within-class distance of real images
+    "Within-category diversity of G relative to the within-class diversity of real images (1: as varied; 0: collapsed)."
+    device = torch.device(device) if device is not None else _device_of(G)
+    gen = torch.Generator(device=device).manual_seed(seed)
+    lo, hi = real.info.value_range
+    was = G.training; G.eval()
+    try:
+        d_gen = []
+        for c in range(n_classes):
+            cc = torch.full((n_per_class,), c, dtype=torch.long, device=device)
+            z, _, _ = sample_latent(n_per_class, zn_dim, n_classes, device=device, c=cc, generator=gen)
+            if zn_std != 1.: z[:, :zn_dim] *= zn_std
+            d_gen.append(_mean_pdist(((G(z).float() - lo) / (hi - lo)).cpu()))
+    finally: G.train(was)
+    rng, y, d_real = np.random.default_rng(seed), real.y.numpy(), []
+    for k in np.unique(y):
+        idx = np.flatnonzero(y == k)
+        if len(idx) < 2: continue
+        idx = rng.choice(idx, min(n_per_class, len(idx)), replace=False)
+        d_real.append(_mean_pdist(to_float(real.x[torch.from_numpy(idx)], (0., 1.))))
+    return float(np.mean(d_gen) / np.mean(d_real))
+
+# %% ../nbs/05_metrics.ipynb 41
 _IMG_EXT = ('.png', '.jpg', '.jpeg', '.bmp', '.npy', '.tif', '.tiff', '.webp', '.pgm', '.ppm')
 
 def save_samples(sample_fn,             # callable: b -> (b, C, H, W) images, float in value_range or uint8
@@ -200,7 +241,7 @@ def save_samples(sample_fn,             # callable: b -> (b, C, H, W) images, fl
     if dup: warnings.warn(f"{dup} of {n} written samples repeat an earlier sample")
     return out
 
-# %% ../nbs/05_metrics.ipynb 39
+# %% ../nbs/05_metrics.ipynb 45
 def frechet_distance(mu1, sigma1, # mean (d,) and covariance (d, d) of the first Gaussian
                      mu2, sigma2, # mean and covariance of the second
                      eps:float=1e-6, # ridge added to both covariances if their product is singular
@@ -229,7 +270,7 @@ def fid_from_feats(f1, # (n1, d) features of the first set
     f1, f2 = [np.asarray(f, np.float64).reshape(len(f), -1) for f in (f1, f2)]
     return frechet_distance(f1.mean(0), np.cov(f1, rowvar=False), f2.mean(0), np.cov(f2, rowvar=False))
 
-# %% ../nbs/05_metrics.ipynb 43
+# %% ../nbs/05_metrics.ipynb 49
 def kid_from_feats(f1,                       # (n1, d) features of the first set
                    f2,                       # (n2, d) features of the second set
                    num_subsets:int=100,      # random subsets averaged
@@ -250,7 +291,7 @@ def kid_from_feats(f1,                       # (n1, d) features of the first set
         t += (a.sum() - np.diag(a).sum()) / (m - 1) - b.sum() * 2 / m
     return float(t / num_subsets / m)
 
-# %% ../nbs/05_metrics.ipynb 47
+# %% ../nbs/05_metrics.ipynb 53
 class InceptionFeatures(nn.Module):
     "clean-fid feature extractor around a TorchScript Inception: float (N, 3, 299, 299) in [0, 255] -> (N, d)."
     def __init__(self, net): super().__init__(); self.net = net
@@ -269,7 +310,7 @@ def load_inception(weights_path,  # TorchScript file of an Inception feature net
         net = torch.jit.load(str(weights_path), map_location='cpu')
     return InceptionFeatures(net).eval().to(device or 'cpu')
 
-# %% ../nbs/05_metrics.ipynb 49
+# %% ../nbs/05_metrics.ipynb 55
 def _feat_model(feat_extractor=None, weights=None, mode='clean', device=None):
     "Pick the feature extractor and its device: given module/callable, local TorchScript weights, or clean-fid's own."
     if feat_extractor is not None:
@@ -313,7 +354,7 @@ def fid_features(src,                 # folder of images, or uint8 tensor (N, C,
         out.append(cfid.get_batch_features(batch, model, device))
     return np.concatenate(out)
 
-# %% ../nbs/05_metrics.ipynb 53
+# %% ../nbs/05_metrics.ipynb 59
 def compute_fid(gen,                  # generated images: folder, uint8 tensor (N, C, H, W) or ImageSet
                 ref,                  # reference images, same kinds
                 mode:str='clean',     # clean-fid resize mode
@@ -347,7 +388,7 @@ def compute_kid(gen,                  # generated images: folder, uint8 tensor o
     kw = dict(feat_extractor=fx, mode=mode, batch_size=batch_size, num_workers=num_workers, verbose=verbose)
     return kid_from_feats(fid_features(gen, **kw), fid_features(ref, **kw), num_subsets, max_subset_size, seed)
 
-# %% ../nbs/05_metrics.ipynb 58
+# %% ../nbs/05_metrics.ipynb 64
 def inception_score(logits,         # (N, n_classes) classifier logits (tensor or array)
                     splits:int=10,  # chunks the samples are split into
                    )->tuple:        # (mean, std) of the per-chunk scores
@@ -360,7 +401,7 @@ def inception_score(logits,         # (N, n_classes) classifier logits (tensor o
         scores.append(float((chunk.exp() * (chunk - log_py)).sum(1).mean().exp()))
     return float(np.mean(scores)), float(np.std(scores))
 
-# %% ../nbs/05_metrics.ipynb 62
+# %% ../nbs/05_metrics.ipynb 68
 def fid_main(argv=None): # command-line arguments (default sys.argv[1:])
     "Console entry point `codegan-fid`: FID (and optionally KID) between two image folders."
     p = argparse.ArgumentParser(prog='codegan-fid', description="FID/KID between two image folders through clean-fid.")

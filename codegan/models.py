@@ -11,9 +11,9 @@ from torch import Tensor
 from torch.nn.utils import spectral_norm
 
 # %% auto 0
-__all__ = ['FAMILIES', 'sample_latent', 'count_params', 'init_weights', 'Family', 'register_family', 'build_models',
+__all__ = ['FAMILIES', 'FC_NORMS', 'sample_latent', 'count_params', 'init_weights', 'Family', 'register_family', 'build_models',
            'DCGenerator28', 'DCCritic28', 'DCEncoder28', 'GenBlock', 'ResNetGenerator32', 'DiscBlock', 'ResNetCritic32',
-           'BasicBlock', 'ResNetEncoder', 'DualEncoder']
+           'BasicBlock', 'ResNetEncoder', 'DualEncoder', 'QNetwork']
 
 # %% ../nbs/01_models.ipynb 5
 def sample_latent(n:int,                               # number of latent vectors
@@ -62,6 +62,7 @@ class Family:
     builder:Callable = field(repr=False) # makes the networks
 
 FAMILIES: dict[str, Family] = {}
+FC_NORMS = ('none', 'bn')   # what may sit between an encoder's f_c projection and its L2 normalisation
 
 # %% ../nbs/01_models.ipynb 15
 def register_family(name:str,                        # registry key
@@ -86,6 +87,7 @@ def build_models(family:str,      # a key of `FAMILIES`
                  fc_dim:int,      # size of the contrastive feature f_c
                  channels:int=1,  # image channels
                  width:float=1.0, # multiplier of channel/hidden counts (1.0 = paper size)
+                 fc_norm:str='none', # 'none' or 'bn': a BatchNorm1d on f_c before its L2 normalisation
                 )->dict:          # dict(G=generator, D=critic, E=encoder)
     "Build the generator, critic and encoder of `family`."
     if family not in FAMILIES:
@@ -93,7 +95,8 @@ def build_models(family:str,      # a key of `FAMILIES`
     fam = FAMILIES[family]
     if channels not in fam.channels:
         raise ValueError(f"family {family!r} takes channels in {fam.channels}, got {channels}")
-    return fam.builder(zn_dim=zn_dim, n_classes=n_classes, fc_dim=fc_dim, channels=channels, width=width)
+    if fc_norm not in FC_NORMS: raise ValueError(f"fc_norm must be one of {FC_NORMS}, got {fc_norm!r}")
+    return fam.builder(zn_dim=zn_dim, n_classes=n_classes, fc_dim=fc_dim, channels=channels, width=width, fc_norm=fc_norm)
 
 # %% ../nbs/01_models.ipynb 20
 def _w(n:int, width:float)->int: return max(1, int(round(n * width)))
@@ -130,14 +133,16 @@ class DCCritic28(nn.Module):
             nn.Conv2d(channels, c1, 4, 2, 1), nn.LeakyReLU(0.2, True),
             nn.Conv2d(c1, c2, 4, 2, 1), nn.LeakyReLU(0.2, True),
             nn.Flatten(), nn.Linear(c2 * 7 * 7, h), nn.LeakyReLU(0.2, True), nn.Linear(h, 1))
+        self.feat_dim = h
         self.apply(init_weights)
 
-    def forward(self, x:Tensor)->Tensor: return self.net(x).squeeze(1)
+    def trunk(self, x:Tensor)->Tensor: return self.net[:-1](x)
+    def forward(self, x:Tensor)->Tensor: return self.net[-1](self.trunk(x)).squeeze(1)
 
 # %% ../nbs/01_models.ipynb 26
 class DCEncoder28(nn.Module):
     "28x28 encoder: 3 convs (64, 128, 256) -> FC 1024 -> FC fc_dim + zn_dim, split into (f_n, f_c)."
-    def __init__(self, zn_dim:int, fc_dim:int, channels:int=1, width:float=1.0):
+    def __init__(self, zn_dim:int, fc_dim:int, channels:int=1, width:float=1.0, fc_norm:str='none'):
         super().__init__()
         self.zn_dim, self.fc_dim = zn_dim, fc_dim
         c1, c2, c3, h = _w(64, width), _w(128, width), _w(256, width), _w(1024, width)
@@ -146,23 +151,31 @@ class DCEncoder28(nn.Module):
             nn.Conv2d(c1, c2, 4, 2, 1), nn.LeakyReLU(0.2, True),
             nn.Conv2d(c2, c3, 4, 2, 1), nn.LeakyReLU(0.2, True),
             nn.Flatten(), nn.Linear(c3 * 3 * 3, h), nn.LeakyReLU(0.2, True), nn.Linear(h, fc_dim + zn_dim))
+        self.feat_dim = h
+        self.fc_bn = nn.BatchNorm1d(fc_dim) if fc_norm == 'bn' else None
         self.apply(init_weights)
+        if self.fc_bn is not None: nn.init.ones_(self.fc_bn.weight)
 
     def forward(self, x:Tensor)->tuple[Tensor, Tensor]:
         "(f_n (N, zn_dim), f_c (N, fc_dim) with unit L2 norm)"
         out = self.net(x)
-        return out[:, self.fc_dim:], F.normalize(out[:, :self.fc_dim], dim=1)
+        f_c = out[:, :self.fc_dim]
+        if self.fc_bn is not None: f_c = self.fc_bn(f_c)
+        return out[:, self.fc_dim:], F.normalize(f_c, dim=1)
 
     def features(self, x:Tensor)->Tensor: return self.forward(x)[1]
     def regress(self, x:Tensor)->Tensor: return self.forward(x)[0]
+    def trunk(self, x:Tensor)->Tensor:
+        "The penultimate activations (N, 1024*width), before the projection to (f_c, f_n)."
+        return self.net[:-1](x)
 
 # %% ../nbs/01_models.ipynb 28
 @register_family('dcgan28', img_size=28, channels=(1,), value_range=(0., 1.), two_encoders=False)
-def _build_dcgan28(zn_dim, n_classes, fc_dim, channels=1, width=1.0):
+def _build_dcgan28(zn_dim, n_classes, fc_dim, channels=1, width=1.0, fc_norm='none'):
     return dict(G=DCGenerator28(zn_dim, n_classes, channels, width), D=DCCritic28(channels, width),
-                E=DCEncoder28(zn_dim, fc_dim, channels, width))
+                E=DCEncoder28(zn_dim, fc_dim, channels, width, fc_norm))
 
-# %% ../nbs/01_models.ipynb 36
+# %% ../nbs/01_models.ipynb 38
 def _xavier(m:nn.Module, gain:float=1.)->nn.Module:
     nn.init.xavier_uniform_(m.weight, gain)
     if m.bias is not None: nn.init.zeros_(m.bias)
@@ -170,7 +183,7 @@ def _xavier(m:nn.Module, gain:float=1.)->nn.Module:
 
 def _sn(m:nn.Module, gain:float=1.)->nn.Module: return spectral_norm(_xavier(m, gain))
 
-# %% ../nbs/01_models.ipynb 38
+# %% ../nbs/01_models.ipynb 40
 class GenBlock(nn.Module):
     "Up-sampling residual block of the SNGAN generator."
     def __init__(self, cin:int, cout:int):
@@ -185,7 +198,7 @@ class GenBlock(nn.Module):
         h = self.conv2(F.relu(self.bn2(self.conv1(h)), True))
         return h + F.interpolate(self.sc(x), scale_factor=2, mode='nearest')
 
-# %% ../nbs/01_models.ipynb 42
+# %% ../nbs/01_models.ipynb 44
 class ResNetGenerator32(nn.Module):
     "SNGAN ResNet generator for 32x32 images in [-1, 1]."
     def __init__(self,
@@ -204,7 +217,7 @@ class ResNetGenerator32(nn.Module):
     def forward(self, z:Tensor)->Tensor:
         return self.out(self.blocks(self.fc(z).view(-1, self.ch, 4, 4)))
 
-# %% ../nbs/01_models.ipynb 44
+# %% ../nbs/01_models.ipynb 46
 class DiscBlock(nn.Module):
     "Residual block of the SNGAN critic (`first`: the optimised first block on the raw image)."
     def __init__(self, cin:int, cout:int, down:bool=False, first:bool=False):
@@ -219,7 +232,7 @@ class DiscBlock(nn.Module):
         if self.down: h, x = F.avg_pool2d(h, 2), F.avg_pool2d(x, 2)
         return h + (x if self.sc is None else self.sc(x))
 
-# %% ../nbs/01_models.ipynb 46
+# %% ../nbs/01_models.ipynb 48
 class ResNetCritic32(nn.Module):
     "SNGAN spectral-norm ResNet critic for 32x32 images; returns (N,) scores."
     def __init__(self, channels:int=3, width:float=1.0):
@@ -228,11 +241,12 @@ class ResNetCritic32(nn.Module):
         self.blocks = nn.Sequential(DiscBlock(channels, ch, down=True, first=True), DiscBlock(ch, ch, down=True),
                                     DiscBlock(ch, ch), DiscBlock(ch, ch))
         self.fc = _sn(nn.Linear(ch, 1))
+        self.feat_dim = ch
 
-    def forward(self, x:Tensor)->Tensor:
-        return self.fc(F.relu(self.blocks(x), True).sum((2, 3))).squeeze(1)
+    def trunk(self, x:Tensor)->Tensor: return F.relu(self.blocks(x), True).sum((2, 3))
+    def forward(self, x:Tensor)->Tensor: return self.fc(self.trunk(x)).squeeze(1)
 
-# %% ../nbs/01_models.ipynb 48
+# %% ../nbs/01_models.ipynb 50
 class BasicBlock(nn.Module):
     "ResNet basic block: two 3x3 convs with BN, shortcut 1x1 conv + BN when the shape changes."
     def __init__(self, cin:int, cout:int, stride:int=1):
@@ -246,7 +260,7 @@ class BasicBlock(nn.Module):
         h = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)), True)))
         return F.relu(h + self.sc(x), True)
 
-# %% ../nbs/01_models.ipynb 49
+# %% ../nbs/01_models.ipynb 51
 class ResNetEncoder(nn.Module):
     "CIFAR-stem ResNet-18 with an MLP head; output optionally L2-normalised."
     def __init__(self,
@@ -255,6 +269,7 @@ class ResNetEncoder(nn.Module):
                  width:float=1.0,       # multiplies the 64/128/256/512 channels and the head
                  normalize:bool=False,  # L2-normalise the output (EC)
                  blocks=(2, 2, 2, 2),   # basic blocks per stage
+                 fc_norm:str='none',    # 'bn': BatchNorm1d on the output before the L2 normalisation
                 ):
         super().__init__()
         self.out_dim, self.normalize = out_dim, normalize
@@ -268,14 +283,17 @@ class ResNetEncoder(nn.Module):
         self.backbone = nn.Sequential(*layers)
         self.feat_dim = cin
         self.head = nn.Sequential(nn.Linear(cin, cin), nn.ReLU(True), nn.Linear(cin, out_dim))
+        self.out_bn = nn.BatchNorm1d(out_dim) if fc_norm == 'bn' else None
         for m in self.modules():
             if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
 
+    def trunk(self, x:Tensor)->Tensor: return self.backbone(x)
     def forward(self, x:Tensor)->Tensor:
         out = self.head(self.backbone(x))
+        if self.out_bn is not None: out = self.out_bn(out)
         return F.normalize(out, dim=1) if self.normalize else out
 
-# %% ../nbs/01_models.ipynb 51
+# %% ../nbs/01_models.ipynb 53
 class DualEncoder(nn.Module):
     "Two encoders behind one interface: `ec` gives f_c (unit norm), `ez` gives f_n."
     def __init__(self, ec:nn.Module, ez:nn.Module):
@@ -286,10 +304,34 @@ class DualEncoder(nn.Module):
     def forward(self, x:Tensor)->tuple[Tensor, Tensor]: return self.ez(x), self.ec(x)
     def features(self, x:Tensor)->Tensor: return self.ec(x)
     def regress(self, x:Tensor)->Tensor: return self.ez(x)
+    def trunk(self, x:Tensor)->Tensor: return self.ec.trunk(x)
 
-# %% ../nbs/01_models.ipynb 52
+# %% ../nbs/01_models.ipynb 54
 @register_family('resnet32', img_size=32, channels=(1, 3), value_range=(-1., 1.), two_encoders=True)
-def _build_resnet32(zn_dim, n_classes, fc_dim, channels=3, width=1.0):
+def _build_resnet32(zn_dim, n_classes, fc_dim, channels=3, width=1.0, fc_norm='none'):
     return dict(G=ResNetGenerator32(zn_dim, n_classes, channels, width), D=ResNetCritic32(channels, width),
-                E=DualEncoder(ResNetEncoder(channels, fc_dim, width, normalize=True),
+                E=DualEncoder(ResNetEncoder(channels, fc_dim, width, normalize=True, fc_norm=fc_norm),
                               ResNetEncoder(channels, zn_dim, width)))
+
+# %% ../nbs/01_models.ipynb 62
+class QNetwork(nn.Module):
+    "InfoGAN's Q: a head on the critic's trunk giving categorical logits (K) and continuous-code estimates."
+    def __init__(self,
+                 critic:nn.Module, # a critic with `trunk(x) -> (N, feat_dim)` and `feat_dim`
+                 n_classes:int,    # K categories of the categorical code
+                 n_cont:int,       # continuous codes to regress
+                 hidden:int=128,   # units of Q's hidden layer (its features)
+                ):
+        super().__init__()
+        self.critic, self.n_classes, self.n_cont = critic, n_classes, n_cont
+        self.hidden = nn.Sequential(nn.Linear(critic.feat_dim, hidden), nn.BatchNorm1d(hidden), nn.LeakyReLU(0.2, True))
+        self.out = nn.Linear(hidden, n_classes + n_cont)
+        self.hidden.apply(init_weights); self.out.apply(init_weights)
+
+    def features(self, x:Tensor)->Tensor: return self.hidden(self.critic.trunk(x))
+    def trunk(self, x:Tensor)->Tensor: return self.critic.trunk(x)
+    def forward(self, x:Tensor)->tuple[Tensor, Tensor]:
+        "(continuous-code estimates (N, n_cont), categorical logits (N, K))"
+        out = self.out(self.features(x))
+        return out[:, self.n_classes:], out[:, :self.n_classes]
+    def logits(self, x:Tensor)->Tensor: return self.forward(x)[1]

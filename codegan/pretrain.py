@@ -18,7 +18,7 @@ __all__ = ['MODEL_KEYS', 'PretrainConfig', 'validate_pretrain_config', 'make_pre
 
 # %% ../nbs/03_pretrain.ipynb 3
 from .data import DATASETS, load_dataset
-from .models import FAMILIES, build_models
+from .models import FAMILIES, FC_NORMS, build_models
 from .losses import supcon_loss
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_encoder
@@ -38,6 +38,7 @@ class PretrainConfig:
     width:float = 1.0                   # channel-width multiplier of the encoder
     zn_dim:int = 40                     # size of f_n (kept untrained; sets the shape of the weights)
     fc_dim:int = 120                    # size of the contrastive feature f_c
+    fc_norm:str = 'none'                # 'none' or 'bn' before f_c's L2 normalisation (as the training config)
     # SimCLR
     augment:typing.Optional[str] = None # views, a key of codegan.augment.AUGMENTS (default: 'gray' for 1 channel, 'cifar' for RGB)
     temp:float = 0.5                    # NT-Xent temperature
@@ -65,6 +66,7 @@ def validate_pretrain_config(cfg:PretrainConfig)->PretrainConfig:
     def bad(key, msg): raise ConfigError(f"config key '{key}': {msg}")
     def choice(key, options): check_choice(key, getattr(cfg, key), options)
     choice('dataset', DATASETS); choice('family', FAMILIES); choice('lr_decay', ('none', 'cosine'))
+    choice('fc_norm', FC_NORMS)
     if cfg.augment is not None: choice('augment', AUGMENTS)
     for k in ('zn_dim', 'fc_dim', 'batch', 'eval_seeds', 'log_every'):
         if getattr(cfg, k) < 1: bad(k, f"must be >= 1, got {getattr(cfg, k)}")
@@ -87,7 +89,7 @@ def make_pretrain_config(overrides:dict=None, # key -> value, applied over the d
     return validate_pretrain_config(PretrainConfig(**typed_overrides(PretrainConfig, overrides, 'pre-training config')))
 
 # %% ../nbs/03_pretrain.ipynb 13
-MODEL_KEYS = ('dataset', 'data_root', 'download', 'family', 'width', 'zn_dim', 'fc_dim', 'seed', 'device', 'data_on_device')
+MODEL_KEYS = ('dataset', 'data_root', 'download', 'family', 'width', 'zn_dim', 'fc_dim', 'fc_norm', 'seed', 'device', 'data_on_device')
 
 def pretrain_config_from(train_cfg,            # a codegan.train `Config`, or a training config name / YAML path
                          overrides:dict=None,  # pre-training keys applied on top (dict or ['key=value', ...])
@@ -132,7 +134,8 @@ class Pretrainer:
 def _build(self:Pretrainer):
     cfg = self.cfg
     self.two_encoders = FAMILIES[cfg.family].two_encoders
-    m = build_models(cfg.family, cfg.zn_dim, self.info.n_classes, cfg.fc_dim, channels=self.info.channels, width=cfg.width)
+    m = build_models(cfg.family, cfg.zn_dim, self.info.n_classes, cfg.fc_dim, channels=self.info.channels, width=cfg.width,
+                     fc_norm=cfg.fc_norm)
     self.E = m['E'].to(self.device)                        # G and D are not needed
     self.net = self.E.ec if self.two_encoders else self.E  # the module that is trained and saved
     self.opt = torch.optim.AdamW(self.net.parameters(), cfg.lr, weight_decay=cfg.weight_decay)

@@ -13,19 +13,19 @@ import torch.nn.functional as F
 import yaml
 
 # %% auto 0
-__all__ = ['CONFIG_DIR', 'DEFAULT_CONFIGS', 'Config', 'ConfigError', 'check_choice', 'check_family_fits', 'validate_config',
-           'check_files', 'typed_overrides', 'make_config', 'config_path', 'default_config', 'parse_overrides',
-           'load_config', 'ema_update', 'atomic_save', 'atomic_write_text', 'latent_grid', 'category_grid',
-           'TrainingDiverged', 'resolve_device', 'check_run_dir', 'Trainer', 'd_step', 'g_step', 'e_step', 'train_step',
-           'evaluate', 'log', 'state_dict', 'save_checkpoint', 'load_checkpoint', 'fit', 'read_history', 'plot_history',
-           'run_settings', 'main']
+__all__ = ['METHODS', 'CONFIG_DIR', 'DEFAULT_CONFIGS', 'Config', 'ConfigError', 'check_choice', 'check_family_fits',
+           'validate_config', 'check_files', 'typed_overrides', 'make_config', 'config_path', 'default_config',
+           'parse_overrides', 'load_config', 'ema_update', 'atomic_save', 'atomic_write_text', 'latent_grid',
+           'category_grid', 'TrainingDiverged', 'resolve_device', 'check_run_dir', 'Trainer', 'default_detach_view',
+           'd_step', 'mode_seeking_loss', 'g_step', 'e_step', 'train_step', 'evaluate', 'log', 'state_dict',
+           'save_checkpoint', 'load_checkpoint', 'fit', 'read_history', 'plot_history', 'run_settings', 'main']
 
 # %% ../nbs/04_train.ipynb 3
 from .data import DATASETS, ImageSet, load_dataset, to_float, to_uint8, few_label_indices, save_indices, load_indices
-from .models import FAMILIES, build_models, sample_latent
+from .models import FAMILIES, FC_NORMS, QNetwork, build_models, sample_latent
 from .losses import supcon_loss, critic_loss, generator_loss, gradient_penalty, LOSS_KINDS
 from .augment import AUGMENTS, make_augment
-from .metrics import evaluate_encoder, kmeans_scores, generator_scores
+from .metrics import evaluate_encoder, kmeans_scores, generator_scores, cluster_scores, category_diversity
 
 # %% ../nbs/04_train.ipynb 6
 @dataclass
@@ -48,6 +48,20 @@ class Config:
     e_mse_weight:typing.Optional[float] = None  # weight of the regression in E's loss (default beta2/beta1, 1 for two encoders)
     temp:float = 0.07                   # SupCon temperature
     augment:str = 'crop'                # second view T, a key of codegan.augment.AUGMENTS
+    detach_view:typing.Optional[bool] = None  # detach T(x) in G's contrastive term (null: as the reference, see default_detach_view)
+    # method and ablations: every default is the paper's CoDeGAN; keys marked [beyond the paper] are our additions
+    method:str = 'codegan'              # 'codegan', or 'infogan' (the baseline: a Q head on the critic's trunk)
+    real_contrastive:float = 0.         # [beyond the paper] weight of NT-Xent on two views of real images in every E step
+    real_temp:float = 0.5               # [beyond the paper] temperature of that term
+    real_augment:typing.Optional[str] = None  # [beyond the paper] views for that term (default: `augment`)
+    batch_r:typing.Optional[int] = None # [beyond the paper] real images per E step for that term (default batch_e)
+    e_gen_weight:float = 1.             # weight of the generated-image contrastive term in E's loss (0: E never learns from G)
+    zn_std:float = 1.                   # standard deviation of z_n (ClusterGAN's code uses 0.1)
+    fc_norm:str = 'none'                # 'none' or 'bn': a BatchNorm1d before f_c's L2 normalisation (SimCLR's head)
+    mode_seeking:float = 0.             # weight of MSGAN's mode-seeking term in G's loss (against within-category collapse)
+    eval_features:str = 'fc'            # what k-means clusters: 'fc' (the paper) or 'trunk' (E's penultimate features)
+    info_cont:int = 2                   # infogan: continuous codes (the first info_cont entries of z_n, drawn Uniform(-1, 1))
+    info_lambda:float = 1.              # infogan: weight of Q's categorical and continuous losses
     # batches and schedule
     batch_d:int = 64                    # real/fake images per critic step
     batch_g:int = 64                    # generated images per generator step
@@ -124,12 +138,27 @@ def check_family_fits(family:str, dataset:str):
     if info.channels not in fam.channels: bad(f"{family!r} supports {fam.channels} channels, {dataset!r} has {info.channels}")
     if tuple(fam.value_range) != tuple(info.value_range): bad(f"{family!r} works in {fam.value_range} but {dataset!r} images are in {info.value_range}")
 
+METHODS = ('codegan', 'infogan')
+
 def validate_config(cfg:Config)->Config:
     "Check values and combinations of `cfg`; raise `ConfigError` naming the key."
     def bad(key, msg): raise ConfigError(f"config key '{key}': {msg}")
     def choice(key, options): check_choice(key, getattr(cfg, key), options)
     choice('dataset', DATASETS); choice('family', FAMILIES); choice('adv_loss', LOSS_KINDS); choice('augment', AUGMENTS)
-    choice('lr_decay', ('none', 'linear'))
+    choice('lr_decay', ('none', 'linear')); choice('method', METHODS); choice('fc_norm', FC_NORMS)
+    choice('eval_features', ('fc', 'trunk'))
+    if cfg.real_augment is not None: choice('real_augment', AUGMENTS)
+    for k in ('real_contrastive', 'e_gen_weight', 'mode_seeking', 'info_lambda', 'info_cont'):
+        if getattr(cfg, k) < 0: bad(k, f"must be >= 0, got {getattr(cfg, k)}")
+    for k in ('real_temp', 'zn_std'):
+        if not getattr(cfg, k) > 0: bad(k, f"must be > 0, got {getattr(cfg, k)}")
+    if cfg.batch_r is not None and cfg.batch_r < 2: bad('batch_r', f"must be >= 2 or null (negatives), got {cfg.batch_r}")
+    if cfg.mode_seeking and cfg.batch_g < 2: bad('batch_g', "mode_seeking needs batch_g >= 2 (pairs of images)")
+    if cfg.method == 'infogan':
+        if cfg.info_cont > cfg.zn_dim: bad('info_cont', f"must be <= zn_dim ({cfg.zn_dim})")
+        for k in ('real_contrastive', 'labels_per_class', 'pretrain_steps'):
+            if getattr(cfg, k): bad(k, "is a CoDeGAN option; the infogan baseline does not use it (set it to 0)")
+        if cfg.pretrained_encoder: bad('pretrained_encoder', "is a CoDeGAN option; the infogan baseline has no encoder")
     for k in ('zn_dim', 'fc_dim', 'batch_d', 'batch_g', 'batch_e', 'critic', 'eval_seeds', 'log_every'):
         if getattr(cfg, k) < 1: bad(k, f"must be >= 1, got {getattr(cfg, k)}")
     for k in ('batch_ez', 'batch_l', 'n_classes', 'steps'):
@@ -268,9 +297,10 @@ def category_grid(G:torch.nn.Module,  # generator
                   n_cols:int=10,      # samples per category
                   value_range=(0., 1.), # G's output range
                   seed:int=1234,      # fixed noise, so grids of a run compare across steps
+                  zn_std:float=1.,    # standard deviation of z_n
                  )->torch.Tensor:     # uint8 image grid (C, H, W)
     "Generate `n_cols` images per category with shared noise; return them tiled, one row per category."
-    zn = torch.randn(n_cols, zn_dim, generator=torch.Generator().manual_seed(seed)).repeat(n_classes, 1)
+    zn = zn_std * torch.randn(n_cols, zn_dim, generator=torch.Generator().manual_seed(seed)).repeat(n_classes, 1)
     return latent_grid(G, zn, torch.arange(n_classes).repeat_interleave(n_cols), n_classes, value_range, n_cols)
 
 # %% ../nbs/04_train.ipynb 27
@@ -320,10 +350,16 @@ class Trainer:
             self._init_pretrained()
 
 # %% ../nbs/04_train.ipynb 29
+def default_detach_view(cfg:Config)->bool:
+    "The reference's choice: T(x) detached in G's contrastive term, except in 32x32 runs with few labels or pre-training."
+    fam = FAMILIES[cfg.family]
+    return not (fam.two_encoders and bool(cfg.labels_per_class or cfg.pretrained_encoder or cfg.pretrain_steps))
+
 def _build(self:Trainer):
     cfg, dev = self.cfg, self.device
     fam = FAMILIES[cfg.family]
-    m = build_models(cfg.family, cfg.zn_dim, self.K, cfg.fc_dim, channels=self.info.channels, width=cfg.width)
+    m = build_models(cfg.family, cfg.zn_dim, self.K, cfg.fc_dim, channels=self.info.channels, width=cfg.width, fc_norm=cfg.fc_norm)
+    if cfg.method == 'infogan': m['E'] = QNetwork(m['D'], self.K, cfg.info_cont)   # Q shares the critic's trunk
     self.G, self.D, self.E = (m[k].to(dev) for k in ('G', 'D', 'E'))
     if cfg.channels_last: self.G, self.D, self.E = (n.to(memory_format=torch.channels_last) for n in (self.G, self.D, self.E))
     self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if cfg.ema else None
@@ -333,6 +369,9 @@ def _build(self:Trainer):
     self.opt_e = torch.optim.Adam(self.E.parameters(), cfg.lr_e, betas=betas, weight_decay=cfg.wd_e)
     self._base_lr = [(self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d), (self.opt_e, cfg.lr_e)]
     self.augment = make_augment(cfg.augment, self.vr)
+    self.real_augment = make_augment(cfg.real_augment or cfg.augment, self.vr)
+    self.detach_view = default_detach_view(cfg) if cfg.detach_view is None else cfg.detach_view
+    self.batch_r = cfg.batch_r or cfg.batch_e
     self.e_mse_w = cfg.e_mse_weight if cfg.e_mse_weight is not None else (1. if fam.two_encoders else cfg.beta2 / cfg.beta1)
     self.batch_ez = cfg.batch_ez or cfg.batch_e
     self.two_encoders = fam.two_encoders
@@ -397,13 +436,18 @@ def _real_batch(self:Trainer, n):
     idx = torch.cat(out)
     return to_float(self.data.x[idx].to(self.device, non_blocking=True), self.vr)
 
-def _latent(self:Trainer, n):
-    return sample_latent(n, self.cfg.zn_dim, self.K, device=self.device)
+def _latent(self:Trainer, n, c=None):
+    "z = [z_n, one_hot(c)] with z_n ~ N(0, zn_std^2) (infogan: its first info_cont entries ~ Uniform(-1, 1)); returns (z, z_n, c)."
+    cfg = self.cfg
+    z, zn, c = sample_latent(n, cfg.zn_dim, self.K, device=self.device, c=c)
+    if cfg.zn_std != 1.: z[:, :cfg.zn_dim] *= cfg.zn_std
+    if cfg.method == 'infogan' and cfg.info_cont: z[:, :cfg.info_cont] = torch.rand(n, cfg.info_cont, device=self.device) * 2 - 1
+    return z, z[:, :cfg.zn_dim], c
 
 Trainer._real_batch, Trainer._latent = _real_batch, _latent
 
 # %% ../nbs/04_train.ipynb 35
-def _contrastive(self:Trainer, x, c, n_reg):
+def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
     "SupCon of images `x` with categories `c` (plus the labelled subset); returns (loss, f_n of the first `n_reg` images)."
     n_reg = min(n_reg, len(x))
     if self.lab_idx is not None:
@@ -411,7 +455,7 @@ def _contrastive(self:Trainer, x, c, n_reg):
         j = torch.randint(len(self.lab_idx), (n_l,), device=self.device) if n_l < len(self.lab_idx) else torch.arange(len(self.lab_idx), device=self.device)
         x = torch.cat([x, to_float(self.lab_x[j], self.vr)]); c = torch.cat([c, self.lab_y[j]])
     n = len(x)
-    both = torch.cat([x, self.augment(x)])
+    both = torch.cat([x, self.augment(x.detach() if detach_view else x)])
     if self.two_encoders: f_c, f_n = self.E_c.features(both), self.E_c.regress(x[:n_reg])
     else:
         f_n, f_c = self.E_c(both); f_n = f_n[:n_reg]
@@ -433,17 +477,34 @@ def d_step(self:Trainer):
     self.opt_d.zero_grad(set_to_none=True); loss.backward(); self.opt_d.step()
     return loss.detach()
 
+def _g_latent(self:Trainer):
+    "Latents of a generator step: with mode seeking, pairs that share c (first half, second half)."
+    n = self.cfg.batch_g
+    if not self.cfg.mode_seeking: return self._latent(n)
+    z1, _, c1 = self._latent(n // 2); z2, _, _ = self._latent(n // 2, c=c1)
+    z = torch.cat([z1, z2]); return z, z[:, :self.cfg.zn_dim], torch.cat([c1, c1])
+
+def mode_seeking_loss(x:torch.Tensor, zn:torch.Tensor, eps:float=1e-5)->torch.Tensor:
+    "MSGAN (Mao et al. 2019): 1 / (mean |x1 - x2| / mean |z1 - z2| + eps) over the pairs (first half, second half)."
+    h = len(x) // 2
+    ratio = (x[:h] - x[h:2 * h]).abs().mean() / (zn[:h] - zn[h:2 * h]).abs().mean()
+    return 1. / (ratio + eps)
+
 def g_step(self:Trainer):
     cfg = self.cfg
-    z, zn, c = self._latent(cfg.batch_g)
+    z, zn, c = self._g_latent()
     self.D.requires_grad_(False); self.E.requires_grad_(False)
     try:
         with torch.autocast('cuda', torch.bfloat16, enabled=self.amp):
             x = self.G_c(z)
             adv = generator_loss(cfg.adv_loss, self.D_c(x).float())
-            con, f_n = self._contrastive(x, c, len(zn))
-            mse = F.mse_loss(f_n.float(), zn)
-            loss = adv + cfg.beta1 * con + cfg.beta2 * mse
+            if cfg.method == 'infogan':
+                con, mse = self._info_losses(x, zn, c); loss = adv + cfg.info_lambda * (con + mse)
+            else:
+                con, f_n = self._contrastive(x, c, len(zn), self.detach_view)
+                mse = F.mse_loss(f_n.float(), zn)
+                loss = adv + cfg.beta1 * con + cfg.beta2 * mse
+            if cfg.mode_seeking: loss = loss + cfg.mode_seeking * mode_seeking_loss(x.float(), zn)
         self.opt_g.zero_grad(set_to_none=True); loss.backward(); self.opt_g.step()
     finally: self.D.requires_grad_(True); self.E.requires_grad_(True)
     return loss.detach(), con.detach()
@@ -455,13 +516,31 @@ def e_step(self:Trainer):
         x = self.G_c(z)
     x = x.float()
     with torch.autocast('cuda', torch.bfloat16, enabled=self.amp):
-        con, f_n = self._contrastive(x, c, self.batch_ez)
-        mse = F.mse_loss(f_n.float(), zn[:len(f_n)])
-        loss = con + self.e_mse_w * mse
+        if cfg.method == 'infogan':
+            con, mse = self._info_losses(x, zn, c); loss = cfg.info_lambda * (con + mse)
+        else:
+            con, f_n = self._contrastive(x, c, self.batch_ez)
+            mse = F.mse_loss(f_n.float(), zn[:len(f_n)])
+            loss = cfg.e_gen_weight * con + self.e_mse_w * mse
+            if cfg.real_contrastive: loss = loss + cfg.real_contrastive * self._real_contrastive()
     self.opt_e.zero_grad(set_to_none=True); loss.backward(); self.opt_e.step()
     return loss.detach(), mse.detach()
 
-Trainer.d_step, Trainer.g_step, Trainer.e_step = d_step, g_step, e_step
+def _real_contrastive(self:Trainer):
+    "[beyond the paper] SimCLR's NT-Xent on two augmented views of a real batch, through E's f_c."
+    xr = self._real_batch(self.batch_r)
+    f = self.E_c.features(torch.cat([self.real_augment(xr), self.real_augment(xr)]))
+    return supcon_loss(f.view(2, len(xr), -1).transpose(0, 1).float(), None, self.cfg.real_temp)
+
+def _info_losses(self:Trainer, x, zn, c):
+    "InfoGAN's mutual-information terms for images `x` made from (zn, c): (cross-entropy of c, MSE of the continuous codes)."
+    cont, logits = self.E_c(x)
+    ce = F.cross_entropy(logits.float(), c)
+    k = self.cfg.info_cont
+    return ce, (F.mse_loss(cont.float(), zn[:, :k]) if k else ce.new_zeros(()))
+
+Trainer.d_step, Trainer.g_step, Trainer.e_step, Trainer._g_latent = d_step, g_step, e_step, _g_latent
+Trainer._real_contrastive, Trainer._info_losses = _real_contrastive, _info_losses
 
 # %% ../nbs/04_train.ipynb 39
 def train_step(self:Trainer)->dict:
@@ -487,16 +566,27 @@ Trainer.train_step, Trainer._set_lr = train_step, _set_lr
 def evaluate(self:Trainer)->dict:
     "Score the encoder on the test split and on generated images, and save a sample grid; returns the metrics row."
     from torchvision.utils import save_image
-    r = evaluate_encoder(self.E, self.test_set, k=self.info.n_classes, seeds=self.cfg.eval_seeds, device=self.device)
+    cfg, methods = self.cfg, {'fc': 'features', 'trunk': 'trunk'}
+    score = lambda feats: evaluate_encoder(self.E, self.test_set, k=self.info.n_classes, seeds=cfg.eval_seeds,
+                                           device=self.device, method=methods[feats])
+    r = score(cfg.eval_features)
+    other = 'trunk' if cfg.eval_features == 'fc' else 'fc'
+    r_other = score(other)
     G = self.G_ema if self.G_ema is not None else self.G
     was = self.E.training; self.E.eval()
-    try: lat = generator_scores(G, self.E.features, self.K, self.cfg.zn_dim, n_per_class=100, seeds=1, n_init=3, seed=self.cfg.seed)
+    try:
+        lat = generator_scores(G, self.E.features, self.K, cfg.zn_dim, n_per_class=100, seeds=1, n_init=3, seed=cfg.seed,
+                               zn_std=cfg.zn_std)
+        q = self._q_scores() if cfg.method == 'infogan' else {}
     finally: self.E.train(was)
-    grid = category_grid(G, self.K, self.cfg.zn_dim, value_range=self.vr)
+    div = category_diversity(G, self.test_set, self.K, cfg.zn_dim, n_per_class=100, zn_std=cfg.zn_std, seed=cfg.seed)
+    grid = category_grid(G, self.K, cfg.zn_dim, value_range=self.vr, zn_std=cfg.zn_std)
     (self.run_dir/'samples').mkdir(exist_ok=True)
     save_image(grid.float() / 255., self.run_dir/'samples'/f'step_{self.step:07d}.png')
     row = {'step': self.step, 'kind': 'eval', **{k: float(v) for k, v in r.items() if isinstance(v, (int, float))},
-           'latent_acc': lat['acc'], 'latent_nmi': lat['nmi']}
+           **{f'{other}_{k}': float(r_other[k]) for k in ('acc', 'purity', 'nmi', 'ari')},
+           **{f'q_{k}': float(v) for k, v in q.items()},
+           'latent_acc': lat['acc'], 'latent_nmi': lat['nmi'], 'diversity': div}
     self.log(row)
     return row
 
@@ -505,7 +595,14 @@ def log(self:Trainer, row:dict):
     self.history.append(row)
     with open(self.run_dir/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
 
-Trainer.evaluate, Trainer.log = evaluate, log
+@torch.no_grad()
+def _q_scores(self:Trainer)->dict:
+    "infogan: the test split clustered by the argmax of Q's categorical output (no k-means)."
+    x, vr = self.test_set.x, self.info.value_range
+    pred = torch.cat([self.E.logits(to_float(x[i:i + 512].to(self.device), vr)).argmax(1).cpu() for i in range(0, len(x), 512)])
+    return cluster_scores(self.test_set.y.numpy(), pred.numpy())
+
+Trainer.evaluate, Trainer.log, Trainer._q_scores = evaluate, log, _q_scores
 
 # %% ../nbs/04_train.ipynb 43
 def state_dict(self:Trainer)->dict:
@@ -575,7 +672,7 @@ def fit(self:Trainer)->list:
     return self.history
 Trainer.fit = fit
 
-# %% ../nbs/04_train.ipynb 57
+# %% ../nbs/04_train.ipynb 69
 def read_history(run_dir)->list:
     "The rows of <run_dir>/metrics.jsonl."
     p = Path(run_dir)/'metrics.jsonl'
@@ -600,7 +697,7 @@ def plot_history(history:list,   # rows from `Trainer.fit` or `read_history`
     b.legend(fontsize=8); fig.tight_layout()
     return fig
 
-# %% ../nbs/04_train.ipynb 60
+# %% ../nbs/04_train.ipynb 72
 def run_settings(run_dir,        # a run folder holding config.yml
                  overrides=None, # dict or ['key=value', ...] applied on top
                 )->dict:         # config keys of the run, located at run_dir
@@ -610,7 +707,7 @@ def run_settings(run_dir,        # a run folder holding config.yml
     if isinstance(overrides, (list, tuple)): overrides = parse_overrides(overrides)
     return {**yaml.safe_load((run/'config.yml').read_text()), 'out_dir': str(run.parent), 'exp_name': run.name, **(overrides or {})}
 
-# %% ../nbs/04_train.ipynb 63
+# %% ../nbs/04_train.ipynb 75
 def main(argv=None):
     "Entry point of `codegan-train`."
     import argparse
