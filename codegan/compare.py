@@ -114,6 +114,8 @@ def run_row(row:Row,               # what to run
         out = {k: last[k] for k in (*_SCORES, *(f'{p}_{m}' for p in ('fc', 'trunk', 'q') for m in _SCORES), 'diversity', 'latent_acc')
                if k in last}
         for m in _SCORES: out.setdefault(f'{tr.cfg.eval_features}_{m}', out[m])   # both embeddings under their own names
+        warm = [h for h in tr.history if h['kind'] == 'pretrain']
+        if warm: out.update({f'warm_{m}': warm[-1][m] for m in ('acc', 'nmi')})   # the SimCLR phase alone, before the GAN phase
         out['run_dir'] = str(tr.run_dir)
     out['time'] = round(time.time() - t0, 1)
     return out
@@ -167,7 +169,7 @@ def _fmt(s, k, digits=3):
     return f"{s[k]['mean']:.{digits}f} ± {s[k]['std']:.{digits}f}" if k in s else '–'
 
 TABLE_COLS = (('ACC', 'acc'), ('purity', 'purity'), ('NMI', 'nmi'), ('ARI', 'ari'), ('ACC f_c', 'fc_acc'),
-              ('ACC trunk', 'trunk_acc'), ('diversity', 'diversity'))
+              ('ACC trunk', 'trunk_acc'), ('diversity', 'diversity'), ('warm start alone: ACC', 'warm_acc'))
 
 def markdown_table(doc:dict,         # a comparison from `write_json` (or json.load of its file)
                    cols=TABLE_COLS,  # (header, score key) pairs
