@@ -262,8 +262,8 @@ def save_rotated(obj, path):
 
 def _why(e:Exception)->str:
     "A one-line reason from an exception (torch's unpickling errors run over many lines)."
-    s = (str(e).strip().splitlines() or [''])[0]
-    return f"{type(e).__name__}: {s[:150]}" if s else type(e).__name__
+    s = (str(e).strip().splitlines() or [''])[0].split('. ')[0]
+    return f"{type(e).__name__}: {s[:120]}" if s else type(e).__name__
 
 def load_rotated(path,         # the newest checkpoint, e.g. <run>/checkpoint.pt
                  check=None,   # check(sd) -> None, or a reason why `sd` is not the expected kind of checkpoint
@@ -278,9 +278,10 @@ def load_rotated(path,         # the newest checkpoint, e.g. <run>/checkpoint.pt
         except Exception as e: bad = f"damaged ({_why(e)})"
         if bad: errs.append(f"{p.name} is {bad}"); continue
         if p != path:
-            if path.exists(): os.replace(path, path.with_name(f"{path.stem}.damaged{path.suffix}"))   # kept for a look, out of the rotation
-            warnings.warn(f"{path} cannot be read ({errs[0]}); resuming from the previous checkpoint {p.name} (step {sd.get('step', '?')})"
-                          + (f"; the damaged file is kept as {path.stem}.damaged{path.suffix}" if errs[0].endswith(')') else ''))
+            msg = f"{path.parent}: {errs[0]}; resuming from the previous checkpoint {p.name} (step {sd.get('step', '?')})"
+            if path.exists():   # kept for a look, out of the rotation
+                os.replace(path, path.with_name(f"{path.stem}.damaged{path.suffix}")); msg += f"; the damaged file is kept as {path.stem}.damaged{path.suffix}"
+            warnings.warn(msg)
         return sd, p
     raise CheckpointError(f"cannot resume {path.parent.resolve()}: {'; '.join(errs)}. "
                           f"Restore a checkpoint from a backup, or start a new run (another exp_name)")
