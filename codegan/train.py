@@ -635,7 +635,7 @@ def fit(self:Trainer)->list:
     return self.history
 Trainer.fit = fit
 
-# %% ../nbs/04_train.ipynb 61
+# %% ../nbs/04_train.ipynb 62
 from matplotlib.figure import Figure
 
 class NotebookFigure(Figure):
@@ -670,7 +670,7 @@ def plot_history(history:list,   # rows from `Trainer.fit` or `read_history`
     b.legend(fontsize=8)
     return fig
 
-# %% ../nbs/04_train.ipynb 64
+# %% ../nbs/04_train.ipynb 66
 def run_settings(run_dir,        # a run folder holding config.yml
                  overrides=None, # dict or ['key=value', ...] applied on top
                 )->dict:         # config keys of the run, located at run_dir
@@ -680,7 +680,7 @@ def run_settings(run_dir,        # a run folder holding config.yml
     if isinstance(overrides, (list, tuple)): overrides = parse_overrides(overrides)
     return {**yaml.safe_load((run/'config.yml').read_text()), 'out_dir': str(run.parent), 'exp_name': run.name, **(overrides or {})}
 
-# %% ../nbs/04_train.ipynb 67
+# %% ../nbs/04_train.ipynb 69
 USER_ERRORS = (ConfigError, CheckpointError, TrainingDiverged, OSError)   # OSError: data files (missing, damaged), run folders, disks
 
 def run_cli(prog:str,          # program name for the messages
