@@ -12,8 +12,8 @@ import torch
 import torch.nn.functional as F
 
 # %% auto 0
-__all__ = ['DATASETS', 'DatasetInfo', 'to_float', 'to_uint8', 'ImageSet', 'DataMissingError', 'download_file', 'read_idx',
-           'load_dataset', 'few_label_indices', 'save_indices', 'load_indices']
+__all__ = ['DATASETS', 'DatasetInfo', 'to_float', 'to_uint8', 'ImageSet', 'DataMissingError', 'DataDamagedError', 'download_file',
+           'read_idx', 'load_dataset', 'few_label_indices', 'save_indices', 'load_indices']
 
 # %% ../nbs/00_data.ipynb 5
 @dataclass(frozen=True)
@@ -67,6 +67,11 @@ class ImageSet:
 class DataMissingError(FileNotFoundError):
     "A data set's files are not on disk and could not be downloaded."
 
+class DataDamagedError(OSError, ValueError):
+    "A data file is on disk but cut short, corrupt or of the wrong size (and no good copy could be downloaded)."
+    def __init__(self, msg, path=None, reason=None): super().__init__(msg); self.path, self.reason = path, reason
+    def __str__(self): return self.args[0]
+
 def _missing(name, root, files, url, reason=''):
     root = Path(root).resolve()
     msg = (f"Data set '{name}' not found in {root}" + (f" and the download failed ({reason})" if reason else " (download disabled)") +
@@ -97,14 +102,28 @@ def download_file(url:str,        # source URL
         if os.path.exists(tmp): os.remove(tmp)
     return dst
 
+def _damaged(path, reason:str, md5:str=None, url:str=None, fetch_error:str=None)->DataDamagedError:
+    "The error for a data file that cannot be read: which file, what is wrong, its size and checksum, and the fix."
+    path = Path(path); size = path.stat().st_size if path.exists() else 0
+    check = '' if md5 is None or not path.exists() else ("; its MD5 is the official one" if _md5(path) == md5 else f"; its MD5 differs from the official {md5}")
+    if fetch_error: fix = f"downloading it again failed ({fetch_error}); delete it and copy it again" + (f" from {url}" if url else '')
+    elif url: fix = f"delete it and run again with download=True (--set download=true), or copy it again from {url}"
+    else: fix = "delete it and copy it again from the official source"
+    return DataDamagedError(f"data file {path.resolve()} is damaged: {reason} ({size:,} bytes{check}); {fix}", path, reason)
+
 # %% ../nbs/00_data.ipynb 21
 def read_idx(path)->np.ndarray:
-    "Read an IDX file (optionally gzipped) into a numpy array."
+    "Read an IDX file (optionally gzipped) into a numpy array; a cut-short or corrupt file raises `DataDamagedError`."
+    import zlib
     opener = gzip.open if str(path).endswith('.gz') else open
-    with opener(path, 'rb') as f: data = f.read()
-    zero, dtype_code, ndim = data[0] * 256 + data[1], data[2], data[3]
-    if zero != 0 or dtype_code != 0x08: raise ValueError(f"{path} is not an unsigned-byte IDX file")
+    try:
+        with opener(path, 'rb') as f: data = f.read()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as e: raise _damaged(path, f"it does not decompress ({e})") from None
+    if len(data) < 4 or data[0] * 256 + data[1] != 0 or data[2] != 0x08: raise _damaged(path, "it is not an unsigned-byte IDX file")
+    ndim = data[3]
     dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], 'big') for i in range(ndim)]
+    have, need = len(data) - 4 - 4 * ndim, int(np.prod(dims))
+    if have != need: raise _damaged(path, f"its header announces {' x '.join(map(str, dims))} = {need:,} bytes of data but it holds {max(have, 0):,}")
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 # %% ../nbs/00_data.ipynb 22
@@ -135,8 +154,22 @@ def _load_mnist_like(name, split, root, download):
             for f in gz: download_file(DATASETS[name].source + f, root/f, md5=_MNIST_MD5[name][f])
         except Exception as e: raise _missing(name, root, gz, DATASETS[name].source, reason=str(e)) from None
         paths = [root/f for f in gz]
-    x, y = read_idx(paths[0]), read_idx(paths[1])
+    x, y = (_read_or_refetch(name, p, download) for p in paths)
+    if x.ndim != 3 or x.shape[1:] != (28, 28): raise _damaged(paths[0], f"it holds images of shape {x.shape[1:]}, not 28 x 28")
+    if len(x) != len(y): raise _damaged(paths[0], f"it holds {len(x)} images but {paths[1].name} holds {len(y)} labels")
     return torch.from_numpy(x.copy()).unsqueeze(1), torch.from_numpy(y.astype(np.int64))
+
+def _read_or_refetch(name, path, download):
+    "`read_idx(path)`; when the file is damaged and `download`, fetch the official file again (it replaces the old one only once its MD5 checks out)."
+    gz = path.name if path.suffix == '.gz' else path.name + '.gz'
+    md5, url = _MNIST_MD5[name].get(gz), DATASETS[name].source + gz
+    try: return read_idx(path)
+    except DataDamagedError as e:
+        md5_here = md5 if path.suffix == '.gz' else None
+        if not download: raise _damaged(path, e.reason, md5_here, url) from None
+        try: new = download_file(url, path.with_name(gz), md5=md5)
+        except Exception as f: raise _damaged(path, e.reason, md5_here, url, fetch_error=str(f)) from None
+        return read_idx(new)
 
 # %% ../nbs/00_data.ipynb 24
 _CIFAR = {'cifar10':  ('cifar-10-batches-py', {'train': [f'data_batch_{i}' for i in range(1, 6)], 'test': ['test_batch']},
@@ -152,16 +185,28 @@ def _extract(archive, root):
             with zipfile.ZipFile(archive) as z: z.extractall(tmp)
         else:
             with tarfile.open(archive) as t: t.extractall(tmp, filter='data') if hasattr(tarfile, 'data_filter') else t.extractall(tmp)
-        for p in tmp.iterdir(): os.replace(p, Path(root)/p.name)
+        for p in tmp.iterdir():
+            dst = Path(root)/p.name
+            if dst.is_dir():   # a damaged copy being replaced: swap it out only now that the new one is complete
+                old = Path(tempfile.mkdtemp(dir=root, prefix='.old-')); os.replace(dst, old/p.name); os.replace(p, dst)
+                shutil.rmtree(old, ignore_errors=True)
+            else: os.replace(p, dst)
     finally: shutil.rmtree(tmp, ignore_errors=True)
+
+def _download_extract(url, root, archive_name, md5):
+    archive = download_file(url, Path(root)/archive_name, md5=md5)
+    _extract(archive, root); archive.unlink()
 
 def _fetch_archive(name, root, folder, archive_name, md5, files):
     "Make sure `root/folder` exists, downloading and extracting the official archive if allowed."
     url = DATASETS[name].source
-    try:
-        archive = download_file(url, Path(root)/archive_name, md5=md5)
-        _extract(archive, root); archive.unlink()
+    try: _download_extract(url, root, archive_name, md5)
     except Exception as e: raise _missing(name, root, files, url, reason=str(e)) from None
+
+def _refetch(e:DataDamagedError, url, root, archive_name, md5):
+    "Replace a damaged extracted file by downloading and extracting the archive again; the old files stay until the new archive checks out."
+    try: _download_extract(url, root, archive_name, md5)
+    except Exception as f: raise _damaged(e.path, e.reason, url=url, fetch_error=str(f)) from None
 
 def _load_cifar(name, split, root, download, labels='coarse'):
     folder, splits, archive, md5 = _CIFAR[name]
@@ -170,11 +215,22 @@ def _load_cifar(name, split, root, download, labels='coarse'):
     if not all((Path(root)/f).exists() for f in need):
         if not download: raise _missing(name, root, need, DATASETS[name].source)
         _fetch_archive(name, root, folder, archive, md5, need)
-    xs, ys = [], []
     key = b'labels' if name == 'cifar10' else (b'coarse_labels' if labels == 'coarse' else b'fine_labels')
-    for f in splits[split]:
-        with open(base/f, 'rb') as fh: d = pickle.load(fh, encoding='bytes')
-        xs.append(np.asarray(d[b'data'], dtype=np.uint8).reshape(-1, 3, 32, 32)); ys.append(np.asarray(d[key], dtype=np.int64))
+    try: return _read_cifar(base, splits[split], key)
+    except DataDamagedError as e:
+        if not download: raise _damaged(e.path, e.reason, url=DATASETS[name].source) from None
+        _refetch(e, DATASETS[name].source, root, archive, md5)
+        return _read_cifar(base, splits[split], key)
+
+def _read_cifar(base, files, key):
+    xs, ys = [], []
+    for f in files:
+        try:
+            with open(base/f, 'rb') as fh: d = pickle.load(fh, encoding='bytes')
+            x, y = np.asarray(d[b'data'], dtype=np.uint8).reshape(-1, 3, 32, 32), np.asarray(d[key], dtype=np.int64)
+            if len(x) != len(y): raise ValueError(f"{len(x)} images but {len(y)} labels")
+        except Exception as e: raise _damaged(base/f, f"it is not a readable CIFAR batch ({type(e).__name__}: {str(e)[:100]})") from None
+        xs.append(x); ys.append(y)
     return torch.from_numpy(np.concatenate(xs)), torch.from_numpy(np.concatenate(ys))
 
 # %% ../nbs/00_data.ipynb 26
@@ -185,7 +241,14 @@ def _load_coil20(root, download):
     if not all((base/n).exists() for n in names):
         if not download: raise _missing('coil20', root, ['coil-20-proc/obj{1..20}__{0..71}.png'], DATASETS['coil20'].source)
         _fetch_archive('coil20', root, 'coil-20-proc', 'coil-20-proc.zip', None, ['coil-20-proc/obj{1..20}__{0..71}.png'])
-    xs = [np.asarray(Image.open(base/n).convert('L').resize((32, 32), Image.BILINEAR), dtype=np.uint8) for n in names]
+    def read(n):
+        try: return np.asarray(Image.open(base/n).convert('L').resize((32, 32), Image.BILINEAR), dtype=np.uint8)
+        except Exception as e: raise _damaged(base/n, f"it is not a readable PNG ({type(e).__name__})", url=DATASETS['coil20'].source) from None
+    try: xs = [read(n) for n in names]
+    except DataDamagedError as e:
+        if not download: raise
+        _refetch(e, DATASETS['coil20'].source, root, 'coil-20-proc.zip', None)
+        xs = [read(n) for n in names]
     y = np.repeat(np.arange(20), 72)
     return torch.from_numpy(np.stack(xs)).unsqueeze(1), torch.from_numpy(y)
 
@@ -222,7 +285,7 @@ def load_dataset(name:str,            # one of DATASETS: digits, mnist, fashion_
     else: x, y = _load_coil20(root, download)
     return ImageSet(x.contiguous(), y, info)
 
-# %% ../nbs/00_data.ipynb 44
+# %% ../nbs/00_data.ipynb 50
 def few_label_indices(y:torch.Tensor,   # (N,) labels
                       n_per_class:int,  # labelled images per class
                       seed:int=0,       # seed of the choice

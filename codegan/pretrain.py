@@ -23,6 +23,7 @@ from .losses import supcon_loss
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_encoder
 from .train import (Config, ConfigError, TrainingDiverged, _real_batch, atomic_save, atomic_write_text,
+                           save_rotated, load_rotated, progress_bar, run_cli,
                            config_path, load_config, parse_overrides, run_settings,
                            typed_overrides, check_choice, check_family_fits, resolve_device, check_run_dir)
 
@@ -194,15 +195,15 @@ def state_dict(self:Pretrainer)->dict:
             'rng_cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}
 
 def save_checkpoint(self:Pretrainer):
-    "Write <run>/checkpoint.pt and <run>/encoder.pt atomically."
-    atomic_save(self.state_dict(), self.run_dir/'checkpoint.pt')
+    "Write <run>/checkpoint.pt (keeping the one before as checkpoint.prev.pt) and <run>/encoder.pt atomically."
+    save_rotated(self.state_dict(), self.run_dir/'checkpoint.pt')
     self.save_weights()
 
+def _is_pretrain_ckpt(sd): return None if isinstance(sd, dict) and {'encoder', 'opt', 'step', 'cfg'} <= set(sd) else 'not a codegan pre-training checkpoint'
+
 def load_checkpoint(self:Pretrainer, path):
-    "Restore a run from `path` (written by `save_checkpoint`)."
-    try: sd = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise RuntimeError(f"cannot read checkpoint {path}: {e}") from None
-    if not isinstance(sd, dict) or 'encoder' not in sd or 'opt' not in sd: raise RuntimeError(f"{path} is not a codegan pre-training checkpoint")
+    "Restore a run from `path` (written by `save_checkpoint`), or from its previous copy, with a warning, when `path` cannot be read."
+    sd, path = load_rotated(path, _is_pretrain_ckpt)
     diff = {k: (sd['cfg'].get(k), v) for k, v in asdict(self.cfg).items()
             if k in ('dataset', 'family', 'width', 'zn_dim', 'fc_dim') and sd['cfg'].get(k) != v}
     if diff: raise ConfigError(f"checkpoint {path} was made with other model settings (checkpoint, config): {diff}")
@@ -224,11 +225,10 @@ def fit(self:Pretrainer,
         until:int=None, # stop at this step (default: the configured length); `resume=True` continues
        )->list:         # the history of log rows
     "Pre-train; returns the history of log rows."
-    from tqdm.auto import tqdm
     cfg, end = self.cfg, min(until or self.n_iters, self.n_iters)
     self.E.train()
     acc, t0 = [], time.time()
-    bar = tqdm(total=end, initial=self.step, disable=not cfg.progress, desc=self.run_dir.name, dynamic_ncols=True)
+    bar = progress_bar(end, self.step, self.run_dir.name, disable=not cfg.progress)
     try:
         while self.step < end:
             lr = self.sched.get_last_lr()[0]
@@ -240,7 +240,7 @@ def fit(self:Pretrainer,
                     raise TrainingDiverged(f"the pre-training loss became {loss} by step {self.step}; the last good checkpoint is "
                                            f"{self.run_dir/'checkpoint.pt'} (lower lr or raise temp, then resume or restart)")
                 self.log({'step': self.step, 'kind': 'train', 'loss': loss, 'lr': lr, 'time': round(time.time() - t0, 2)})
-                bar.set_postfix(loss=f"{loss:.4g}")
+                bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
             if (cfg.eval_every and self.step % cfg.eval_every == 0) or self.step == self.n_iters: self.evaluate()
             if (cfg.ckpt_every and self.step % cfg.ckpt_every == 0) or last: self.save_checkpoint()
     finally: bar.close()
@@ -255,16 +255,17 @@ def main(argv=None):
     p.add_argument('--config', help='training config (shipped name or YAML) whose data and model settings the weights are for')
     p.add_argument('--set', dest='overrides', action='append', default=[], metavar='KEY=VALUE', help='override a pre-training key (repeatable)')
     p.add_argument('--resume', metavar='RUN_DIR', help='continue the pre-training run in this folder')
+    p.add_argument('--debug', action='store_true', help='show the traceback of an error')
     a = p.parse_args(argv)
-    try:
+    def go():
         if a.resume: pt = Pretrainer(make_pretrain_config(run_settings(a.resume, a.overrides)), resume=True)
         else:
             cfg = pretrain_config_from(a.config, a.overrides) if a.config else make_pretrain_config(parse_overrides(a.overrides))
             pt = Pretrainer(cfg)
         print(f"run folder: {pt.run_dir}  device: {pt.device}  steps: {pt.n_iters}  augment: {pt.augment_name}", flush=True)
-        pt.fit()
-    except (ConfigError, FileNotFoundError, FileExistsError, TrainingDiverged) as e:
-        print(f"codegan-pretrain: error: {e}", file=sys.stderr); return 2
+        pt.fit(); return pt
+    pt = run_cli('codegan-pretrain', go, a.debug)
+    if isinstance(pt, int): return pt
     last = [r for r in pt.history if r['kind'] == 'eval'][-1]
     print(f"weights: {pt.weights_path}")
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in last.items()}))

@@ -13,12 +13,14 @@ import torch.nn.functional as F
 import yaml
 
 # %% auto 0
-__all__ = ['METHODS', 'CONFIG_DIR', 'DEFAULT_CONFIGS', 'Config', 'ConfigError', 'check_choice', 'check_family_fits',
-           'validate_config', 'check_files', 'typed_overrides', 'make_config', 'config_path', 'default_config',
-           'parse_overrides', 'load_config', 'ema_update', 'atomic_save', 'atomic_write_text', 'latent_grid',
-           'category_grid', 'TrainingDiverged', 'resolve_device', 'check_run_dir', 'Trainer', 'default_detach_view',
-           'd_step', 'mode_seeking_loss', 'g_step', 'e_step', 'train_step', 'evaluate', 'log', 'state_dict',
-           'save_checkpoint', 'load_checkpoint', 'fit', 'read_history', 'plot_history', 'run_settings', 'main']
+__all__ = ['METHODS', 'CONFIG_DIR', 'DEFAULT_CONFIGS', 'USER_ERRORS', 'Config', 'ConfigError', 'check_choice',
+           'check_family_fits', 'validate_config', 'check_files', 'typed_overrides', 'make_config', 'config_path',
+           'default_config', 'parse_overrides', 'load_config', 'ema_update', 'atomic_save', 'atomic_write_text',
+           'CheckpointError', 'previous_checkpoint', 'save_rotated', 'load_rotated', 'latent_grid', 'category_grid',
+           'TrainingDiverged', 'resolve_device', 'check_run_dir', 'Trainer', 'default_detach_view', 'd_step',
+           'mode_seeking_loss', 'g_step', 'e_step', 'train_step', 'evaluate', 'log', 'state_dict', 'save_checkpoint',
+           'load_checkpoint', 'progress_bar', 'fit', 'NotebookFigure', 'read_history', 'plot_history', 'run_settings',
+           'run_cli', 'main']
 
 # %% ../nbs/04_train.ipynb 3
 from .data import DATASETS, ImageSet, load_dataset, to_float, to_uint8, few_label_indices, save_indices, load_indices
@@ -273,6 +275,48 @@ def atomic_write_text(path, text:str):
     tmp = path.with_name(path.name + '.tmp'); tmp.write_text(text); os.replace(tmp, path)
 
 # %% ../nbs/04_train.ipynb 25
+import warnings
+
+class CheckpointError(RuntimeError):
+    "No readable checkpoint: the newest and the previous one are both missing or damaged."
+
+def previous_checkpoint(path)->Path:
+    "Where `save_rotated` keeps the previous copy of `path`: checkpoint.pt -> checkpoint.prev.pt."
+    path = Path(path); return path.with_name(f"{path.stem}.prev{path.suffix}")
+
+def save_rotated(obj, path):
+    "`atomic_save` that first keeps the current file as `previous_checkpoint(path)`, so a damaged newest file is not the only one."
+    path = Path(path)
+    if path.exists(): os.replace(path, previous_checkpoint(path))
+    atomic_save(obj, path)
+
+def _why(e:Exception)->str:
+    "A one-line reason from an exception (torch's unpickling errors run over many lines)."
+    s = (str(e).strip().splitlines() or [''])[0].split('. ')[0]
+    return f"{type(e).__name__}: {s[:120]}" if s else type(e).__name__
+
+def load_rotated(path,         # the newest checkpoint, e.g. <run>/checkpoint.pt
+                 check=None,   # check(sd) -> None, or a reason why `sd` is not the expected kind of checkpoint
+                )->tuple:      # (state dict, path it was read from)
+    "torch.load `path`, or its previous copy with a warning when `path` is missing or damaged; `CheckpointError` when neither reads."
+    path, errs = Path(path), []
+    for p in (path, previous_checkpoint(path)):
+        if not p.exists(): errs.append(f"{p.name} is missing"); continue
+        try:
+            sd = torch.load(p, map_location='cpu', weights_only=True)
+            bad = check(sd) if check is not None else None
+        except Exception as e: bad = f"damaged ({_why(e)})"
+        if bad: errs.append(f"{p.name} is {bad}"); continue
+        if p != path:
+            msg = f"{path.parent}: {errs[0]}; resuming from the previous checkpoint {p.name} (step {sd.get('step', '?')})"
+            if path.exists():   # kept for a look, out of the rotation
+                os.replace(path, path.with_name(f"{path.stem}.damaged{path.suffix}")); msg += f"; the damaged file is kept as {path.stem}.damaged{path.suffix}"
+            warnings.warn(msg)
+        return sd, p
+    raise CheckpointError(f"cannot resume {path.parent.resolve()}: {'; '.join(errs)}. "
+                          f"Restore a checkpoint from a backup, or start a new run (another exp_name)")
+
+# %% ../nbs/04_train.ipynb 28
 @torch.no_grad()
 def latent_grid(G:torch.nn.Module,  # generator
                 zn:torch.Tensor,    # (n, zn_dim) continuous codes, in grid order
@@ -303,7 +347,7 @@ def category_grid(G:torch.nn.Module,  # generator
     zn = zn_std * torch.randn(n_cols, zn_dim, generator=torch.Generator().manual_seed(seed)).repeat(n_classes, 1)
     return latent_grid(G, zn, torch.arange(n_classes).repeat_interleave(n_cols), n_classes, value_range, n_cols)
 
-# %% ../nbs/04_train.ipynb 27
+# %% ../nbs/04_train.ipynb 30
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite."
 
@@ -314,10 +358,11 @@ def resolve_device(name:str)->torch.device:
     return dev
 
 def check_run_dir(run_dir:Path, resume:bool):
-    "Resuming needs <run_dir>/checkpoint.pt; a new run must not overwrite one."
-    if resume and not (run_dir/'checkpoint.pt').exists():
+    "Resuming needs <run_dir>/checkpoint.pt or its previous copy; a new run must not overwrite either."
+    run_dir = Path(run_dir); held = [p for p in (run_dir/'checkpoint.pt', previous_checkpoint(run_dir/'checkpoint.pt')) if p.exists()]
+    if resume and not held:
         raise FileNotFoundError(f"cannot resume: no checkpoint.pt in {run_dir.resolve()}")
-    if not resume and (run_dir/'checkpoint.pt').exists():
+    if not resume and held:
         raise FileExistsError(f"{run_dir.resolve()} already holds a run; resume it (resume=True / --resume) or choose another exp_name")
 
 class Trainer:
@@ -349,7 +394,7 @@ class Trainer:
             (self.run_dir/'metrics.jsonl').write_text('')
             self._init_pretrained()
 
-# %% ../nbs/04_train.ipynb 29
+# %% ../nbs/04_train.ipynb 32
 def default_detach_view(cfg:Config)->bool:
     "The reference's choice: T(x) detached in G's contrastive term, except in 32x32 runs with few labels or pre-training."
     fam = FAMILIES[cfg.family]
@@ -386,7 +431,7 @@ def _build(self:Trainer):
     else: self.G_c, self.D_c, self.E_c = self.G, self.D, self.E
 Trainer._build = _build
 
-# %% ../nbs/04_train.ipynb 31
+# %% ../nbs/04_train.ipynb 34
 def _load_weights(path, key):
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise ConfigError(f"config key '{key}': cannot read {path} as a weights file ({e})") from None
@@ -425,7 +470,7 @@ def _pretrain_encoder(self:Trainer):
 
 Trainer._init_pretrained, Trainer._pretrain_encoder = _init_pretrained, _pretrain_encoder
 
-# %% ../nbs/04_train.ipynb 33
+# %% ../nbs/04_train.ipynb 36
 def _real_batch(self:Trainer, n):
     N = len(self.data)
     out = []
@@ -446,7 +491,7 @@ def _latent(self:Trainer, n, c=None):
 
 Trainer._real_batch, Trainer._latent = _real_batch, _latent
 
-# %% ../nbs/04_train.ipynb 35
+# %% ../nbs/04_train.ipynb 38
 def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
     "SupCon of images `x` with categories `c` (plus the labelled subset); returns (loss, f_n of the first `n_reg` images)."
     n_reg = min(n_reg, len(x))
@@ -463,7 +508,7 @@ def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
     return supcon_loss(feats.float(), c, self.cfg.temp), f_n
 Trainer._contrastive = _contrastive
 
-# %% ../nbs/04_train.ipynb 37
+# %% ../nbs/04_train.ipynb 40
 def d_step(self:Trainer):
     cfg = self.cfg
     real = self._real_batch(cfg.batch_d)
@@ -542,7 +587,7 @@ def _info_losses(self:Trainer, x, zn, c):
 Trainer.d_step, Trainer.g_step, Trainer.e_step, Trainer._g_latent = d_step, g_step, e_step, _g_latent
 Trainer._real_contrastive, Trainer._info_losses = _real_contrastive, _info_losses
 
-# %% ../nbs/04_train.ipynb 39
+# %% ../nbs/04_train.ipynb 42
 def train_step(self:Trainer)->dict:
     "One iteration: a critic step, and every `critic` iterations a generator and an encoder step."
     out = {'loss_d': self.d_step()}
@@ -562,7 +607,7 @@ def _set_lr(self:Trainer):
 
 Trainer.train_step, Trainer._set_lr = train_step, _set_lr
 
-# %% ../nbs/04_train.ipynb 41
+# %% ../nbs/04_train.ipynb 44
 def evaluate(self:Trainer)->dict:
     "Score the encoder on the test split and on generated images, and save a sample grid; returns the metrics row."
     from torchvision.utils import save_image
@@ -604,7 +649,7 @@ def _q_scores(self:Trainer)->dict:
 
 Trainer.evaluate, Trainer.log, Trainer._q_scores = evaluate, log, _q_scores
 
-# %% ../nbs/04_train.ipynb 43
+# %% ../nbs/04_train.ipynb 46
 def state_dict(self:Trainer)->dict:
     sd = {'step': self.step, 'cfg': asdict(self.cfg), 'G': self.G.state_dict(), 'D': self.D.state_dict(), 'E': self.E.state_dict(),
           'opt_g': self.opt_g.state_dict(), 'opt_d': self.opt_d.state_dict(), 'opt_e': self.opt_e.state_dict(),
@@ -615,14 +660,14 @@ def state_dict(self:Trainer)->dict:
     return sd
 
 def save_checkpoint(self:Trainer):
-    "Write <run>/checkpoint.pt atomically."
-    atomic_save(self.state_dict(), self.run_dir/'checkpoint.pt')
+    "Write <run>/checkpoint.pt atomically, keeping the one before as checkpoint.prev.pt."
+    save_rotated(self.state_dict(), self.run_dir/'checkpoint.pt')
+
+def _is_train_ckpt(sd): return None if isinstance(sd, dict) and {'G', 'step', 'cfg'} <= set(sd) else 'not a codegan training checkpoint'
 
 def load_checkpoint(self:Trainer, path):
-    "Restore a run from `path` (written by `save_checkpoint`)."
-    try: sd = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise RuntimeError(f"cannot read checkpoint {path}: {e}") from None
-    if not isinstance(sd, dict) or 'G' not in sd or 'step' not in sd: raise RuntimeError(f"{path} is not a codegan training checkpoint")
+    "Restore a run from `path` (written by `save_checkpoint`), or from its previous copy, with a warning, when `path` cannot be read."
+    sd, path = load_rotated(path, _is_train_ckpt)
     diff = {k: (sd['cfg'].get(k), v) for k, v in asdict(self.cfg).items()
             if k in ('dataset', 'family', 'width', 'zn_dim', 'fc_dim', 'n_classes') and sd['cfg'].get(k) != v}
     if diff: raise ConfigError(f"checkpoint {path} was made with other model settings (checkpoint, config): {diff}")
@@ -642,14 +687,30 @@ def load_checkpoint(self:Trainer, path):
 
 Trainer.state_dict, Trainer.save_checkpoint, Trainer.load_checkpoint = state_dict, save_checkpoint, load_checkpoint
 
-# %% ../nbs/04_train.ipynb 45
+# %% ../nbs/04_train.ipynb 48
+def progress_bar(total:int,          # iterations of the whole run
+                 initial:int=0,      # iterations already done (a resumed run)
+                 desc:str=None,      # label
+                 disable:bool=False, # no bar at all
+                 file=None,          # stream; default sys.stderr
+                 updates:int=10,     # refreshes over the run where the stream is not a terminal
+                ):
+    "A tqdm bar: live in a terminal; elsewhere (a notebook kernel, papermill, a log file) redrawn about `updates` times."
+    from tqdm import tqdm    # not tqdm.auto: without ipywidgets it warns in every notebook
+    file = file if file is not None else sys.stderr
+    if getattr(file, 'isatty', lambda: False)():
+        return tqdm(total=total, initial=initial, desc=desc, disable=disable, file=file, dynamic_ncols=True)
+    every = max(1, math.ceil((total - initial) / updates))
+    # every `every` iterations and never by time (maxinterval=inf keeps tqdm's monitor thread from adding redraws)
+    return tqdm(total=total, initial=initial, desc=desc, disable=disable, file=file, ncols=100,
+                miniters=every, mininterval=0, maxinterval=float('inf'))
+
 def fit(self:Trainer)->list:
     "Train to the configured length; returns the history of log rows."
-    from tqdm.auto import tqdm
     cfg = self.cfg
     self.G.train(); self.D.train(); self.E.train()
     acc, t0 = {}, time.time()
-    bar = tqdm(total=self.n_iters, initial=self.step, disable=not cfg.progress, desc=self.run_dir.name, dynamic_ncols=True)
+    bar = progress_bar(self.n_iters, self.step, self.run_dir.name, disable=not cfg.progress)
     try:
         while self.step < self.n_iters:
             out = self.train_step(); bar.update(1)
@@ -665,14 +726,23 @@ def fit(self:Trainer)->list:
                                            f"The last good checkpoint is {self.run_dir/'checkpoint.pt'} "
                                            f"(lower the learning rates or beta1, then resume or restart).")
                 self.log(row)
-                bar.set_postfix({k: f"{v:.3g}" for k, v in row.items() if k.startswith(('loss', 'con', 'mse'))})
+                bar.set_postfix({k: f"{v:.3g}" for k, v in row.items() if k.startswith(('loss', 'con', 'mse'))}, refresh=False)
             if (cfg.eval_every and self.step % cfg.eval_every == 0) or last: self.evaluate()
             if (cfg.ckpt_every and self.step % cfg.ckpt_every == 0) or last: self.save_checkpoint()
     finally: bar.close()
     return self.history
 Trainer.fit = fit
 
-# %% ../nbs/04_train.ipynb 69
+# %% ../nbs/04_train.ipynb 74
+from matplotlib.figure import Figure
+
+class NotebookFigure(Figure):
+    "A `Figure` that shows itself as a PNG wherever IPython displays it (JupyterLab, papermill, the docs), pyplot or not."
+    def _repr_png_(self):
+        import io
+        buf = io.BytesIO(); self.savefig(buf, format='png', bbox_inches='tight')
+        return buf.getvalue()
+
 def read_history(run_dir)->list:
     "The rows of <run_dir>/metrics.jsonl."
     p = Path(run_dir)/'metrics.jsonl'
@@ -680,11 +750,12 @@ def read_history(run_dir)->list:
 
 def plot_history(history:list,   # rows from `Trainer.fit` or `read_history`
                  floor:dict=None, # optional k-means-on-pixels scores to draw as dashed lines
-                ):
+                 dpi:int=72,      # resolution of the embedded picture
+                )->NotebookFigure: # two axes: losses, clustering scores
     "Loss curves (left) and clustering metrics of the encoder (right) against the iteration; returns the figure."
-    import matplotlib.pyplot as plt
     tr = [r for r in history if r['kind'] == 'train']; ev = [r for r in history if r['kind'] == 'eval']
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.2))
+    fig = NotebookFigure(figsize=(10, 3.2), dpi=dpi, layout='constrained')
+    a, b = fig.subplots(1, 2)
     for k in ('loss_d', 'loss_g', 'loss_e', 'con_g'):
         pts = [(r['step'], r[k]) for r in tr if k in r]
         if pts: a.plot(*zip(*pts), label=k)
@@ -694,10 +765,10 @@ def plot_history(history:list,   # rows from `Trainer.fit` or `read_history`
         if pts: b.plot(*zip(*pts), marker='o', label=k, color=f'C{i}')
         if floor and k in floor: b.axhline(floor[k], ls='--', lw=0.8, color=f'C{i}')
     b.set_xlabel('iteration'); b.set_ylim(0, 1); b.set_title('test-split clustering (dashed: k-means on pixels)' if floor else 'test-split clustering')
-    b.legend(fontsize=8); fig.tight_layout()
+    b.legend(fontsize=8)
     return fig
 
-# %% ../nbs/04_train.ipynb 72
+# %% ../nbs/04_train.ipynb 78
 def run_settings(run_dir,        # a run folder holding config.yml
                  overrides=None, # dict or ['key=value', ...] applied on top
                 )->dict:         # config keys of the run, located at run_dir
@@ -707,7 +778,22 @@ def run_settings(run_dir,        # a run folder holding config.yml
     if isinstance(overrides, (list, tuple)): overrides = parse_overrides(overrides)
     return {**yaml.safe_load((run/'config.yml').read_text()), 'out_dir': str(run.parent), 'exp_name': run.name, **(overrides or {})}
 
-# %% ../nbs/04_train.ipynb 75
+# %% ../nbs/04_train.ipynb 81
+USER_ERRORS = (ConfigError, CheckpointError, TrainingDiverged, OSError)   # OSError: data files (missing, damaged), run folders, disks
+
+def run_cli(prog:str,          # program name for the messages
+            fn,                # fn() -> exit status; does the work
+            debug:bool=False,  # let errors raise with their traceback
+           )->int:             # exit status: fn's, or 2 after a user's error
+    "Run `fn` with a user's error (config, data, checkpoint, run folder) shown as one line `<prog>: error: ...` and warnings as `<prog>: warning: ...`."
+    def show(message, category, filename, lineno, file=None, line=None): print(f"{prog}: warning: {message}", file=sys.stderr, flush=True)
+    with warnings.catch_warnings():
+        if not debug: warnings.showwarning = show
+        try: return fn()
+        except USER_ERRORS as e:
+            if debug: raise
+            print(f"{prog}: error: " + ' '.join(l.strip() for l in str(e).splitlines() if l.strip()), file=sys.stderr); return 2
+
 def main(argv=None):
     "Entry point of `codegan-train`."
     import argparse
@@ -715,16 +801,16 @@ def main(argv=None):
     p.add_argument('--config', help='YAML file or shipped config name (see codegan/configs)')
     p.add_argument('--set', dest='overrides', action='append', default=[], metavar='KEY=VALUE', help='override a config key (repeatable)')
     p.add_argument('--resume', metavar='RUN_DIR', help='continue the run in this folder')
+    p.add_argument('--debug', action='store_true', help='show the traceback of an error')
     a = p.parse_args(argv)
-    try:
-        if a.resume: tr = Trainer(make_config(run_settings(a.resume, a.overrides)), resume=True)
-        else:
-            if not a.config: p.error('give --config (or --resume)')
-            tr = Trainer(load_config(a.config, a.overrides))
+    if not a.resume and not a.config: p.error('give --config (or --resume)')
+    def go():
+        tr = (Trainer(make_config(run_settings(a.resume, a.overrides)), resume=True) if a.resume else
+              Trainer(load_config(a.config, a.overrides)))
         print(f"run folder: {tr.run_dir}  device: {tr.device}  iterations: {tr.n_iters}", flush=True)
-        tr.fit()
-    except (ConfigError, FileNotFoundError, FileExistsError, TrainingDiverged) as e:
-        print(f"codegan-train: error: {e}", file=sys.stderr); return 2
+        tr.fit(); return tr
+    tr = run_cli('codegan-train', go, a.debug)
+    if isinstance(tr, int): return tr
     last = [r for r in tr.history if r['kind'] == 'eval'][-1]
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in last.items()}))
     return 0

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from scipy.optimize import linear_sum_assignment
 from .metrics import contingency
-from .train import category_grid, latent_grid, plot_history
+from .train import category_grid, latent_grid, plot_history, NotebookFigure
 
 # %% auto 0
 __all__ = ['category_grid_figure', 'traversal_grid', 'traversal_figure', 'tsne_figure', 'confusion_figure', 'curves_figure',
@@ -46,7 +46,7 @@ def category_grid_figure(G:torch.nn.Module, # generator: z (n, zn_dim + n_classe
                         )->Figure:          # one axes: K rows, `n_cols` columns
     "Samples of `G`, one row per latent category, the same `n_cols` noise vectors `z_n` in every row."
     grid = category_grid(G, n_classes, zn_dim, n_cols=n_cols, value_range=value_range, seed=seed)
-    fig = Figure(figsize=(n_cols * tile + 0.6, n_classes * tile + 0.5), dpi=dpi, layout='constrained')
+    fig = NotebookFigure(figsize=(n_cols * tile + 0.6, n_classes * tile + 0.5), dpi=dpi, layout='constrained')
     ax = fig.add_subplot()
     _show_grid(ax, grid, n_classes, n_cols, row_labels=[f'c={k}' for k in range(n_classes)])
     ax.set_title('one row per latent category', fontsize=9)
@@ -83,7 +83,7 @@ def traversal_figure(G:torch.nn.Module,   # generator
                     )->Figure:            # one axes: K rows, `steps` columns labelled with the values
     "`traversal_grid` on one axes: rows labelled with the category, columns with the value of `z_n[dim]`."
     grid = traversal_grid(G, n_classes, zn_dim, value_range, dim=dim, steps=steps, span=span, seed=seed)
-    fig = Figure(figsize=(steps * tile + 0.6, n_classes * tile + 0.7), dpi=dpi, layout='constrained')
+    fig = NotebookFigure(figsize=(steps * tile + 0.6, n_classes * tile + 0.7), dpi=dpi, layout='constrained')
     ax = fig.add_subplot()
     _show_grid(ax, grid, n_classes, steps, row_labels=[f'c={k}' for k in range(n_classes)],
                col_labels=[f'{v:.2g}' for v in np.linspace(-span, span, steps)])
@@ -114,7 +114,7 @@ def tsne_figure(features,              # (n, d) features (tensor or array), e.g.
     classes = np.unique(y)
     names = list(class_names) if class_names is not None else [str(k) for k in classes]
     if len(names) != len(classes): raise ValueError(f"{len(classes)} classes but {len(names)} class_names")
-    fig = Figure(figsize=(size * 1.35, size), dpi=dpi, layout='constrained')
+    fig = NotebookFigure(figsize=(size * 1.35, size), dpi=dpi, layout='constrained')
     ax = fig.add_subplot()
     cmap = 'tab10' if len(classes) <= 10 else 'tab20'
     from matplotlib import colormaps
@@ -145,7 +145,7 @@ def confusion_figure(y_true,             # (n,) true classes
     classes, clusters = np.unique(y_true), np.unique(y_pred)
     names = list(class_names) if class_names is not None else [str(k) for k in classes]
     if len(names) != len(classes): raise ValueError(f"{len(classes)} classes but {len(names)} class_names")
-    fig = Figure(figsize=(size * 1.2, size), dpi=dpi, layout='constrained')
+    fig = NotebookFigure(figsize=(size * 1.2, size), dpi=dpi, layout='constrained')
     ax = fig.add_subplot()
     im = ax.imshow(m, cmap='Blues', aspect='auto')
     ax.set_xticks(range(m.shape[1]), names, fontsize=7, rotation=90 if max(map(len, names)) > 3 else 0)
@@ -195,7 +195,7 @@ def _route(ax, pts, color='#b85450'):
 def structure_figure(dpi:int=72, # resolution of the embedded picture
                     )->Figure:   # one axes holding the diagram
     "Diagram of CoDeGAN: latents, generator, critic, augmentation, encoder and the three losses."
-    fig = Figure(figsize=(9.6, 4.3), dpi=dpi)
+    fig = NotebookFigure(figsize=(9.6, 4.3), dpi=dpi)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, 12); ax.set_ylim(0, 5.4); ax.axis('off')
     zn = _box(ax, 1.0, 3.55, '$z_n \\sim N(0, I)$', 'latent', w=1.7)

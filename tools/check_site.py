@@ -8,7 +8,7 @@ sidebar link, and fail on a missing page, a broken image or any request that lea
 Chromium is driven over the DevTools protocol (`websocket-client`, which JupyterLab's server already needs) with a
 fresh profile and its background networking switched off. For every page: the HTTP status of the document and of
 everything it loads, the title, the sidebar, each <img> decoded by the browser (naturalWidth > 0), and every
-link to another page of the site (the file must exist; a missing #anchor is reported as a warning).
+link to another page of the site (the file must exist, and so must the #anchor it names).
 Exit status 0 when all is well, 1 otherwise. Install Chromium with `apt-get install chromium` (Debian).
 """
 from __future__ import annotations
@@ -170,7 +170,7 @@ def check(site:Path, exe:str, screenshot:Path|None)->int:
                 for im in info['images']:
                     if not im['ok']: errors.append(f"{name}: broken image {im['src'][:100]}")
                 for u in info['sidebar']: queue.append(urldefrag(u)[0])
-            # links from page bodies to other pages of the site: the file must exist, the anchor should
+            # links from page bodies to other pages of the site: the file and the anchor must exist
             for name, info in pages.items():
                 for u in info['links']:
                     if not u.startswith(srv.url): continue
@@ -179,7 +179,7 @@ def check(site:Path, exe:str, screenshot:Path|None)->int:
                     if target not in pages:
                         try: urllib.request.urlopen(base, timeout=10).close()
                         except OSError as e: errors.append(f"{name}: link to missing {target} ({e})"); continue
-                    elif frag and unquote(frag) not in ids[target]: warnings.append(f"{name}: link to {target}#{frag}: no such anchor")
+                    elif frag and unquote(frag) not in ids[target]: errors.append(f"{name}: link to {target}#{frag}: no such anchor")
             if screenshot:
                 b.open(urljoin(srv.url, 'index.html'))
                 b.screenshot(screenshot)
