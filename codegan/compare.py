@@ -9,17 +9,17 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import torch
-from matplotlib.figure import Figure
 
 # %% auto 0
 __all__ = ['ABLATION_KEYS', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'TABLE_COLS', 'paper_overrides', 'Row', 'default_rows',
-           'run_row', 'compare', 'summarize', 'write_json', 'markdown_table', 'bar_figure', 'grids_figure']
+           'run_row', 'compare', 'summarize', 'write_json', 'markdown_table', 'merge_json', 'bar_figure',
+           'grids_figure']
 
 # %% ../nbs/08_compare.ipynb 3
 from .data import load_dataset
 from .models import build_models
 from .metrics import kmeans_scores, evaluate_encoder
-from .train import Config, ConfigError, Trainer, load_config, config_path, check_choice
+from .train import Config, ConfigError, NotebookFigure, Trainer, load_config, config_path, check_choice
 from .pretrain import Pretrainer, make_pretrain_config, MODEL_KEYS
 
 # %% ../nbs/08_compare.ipynb 6
@@ -181,13 +181,38 @@ def markdown_table(doc:dict,         # a comparison from `write_json` (or json.l
         lines.append(f"| {r['name']} | " + ' | '.join(_fmt(summ[r['name']], k, 2 if k == 'diversity' else 3) for _, k in cols) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/08_compare.ipynb 23
+# %% ../nbs/08_compare.ipynb 24
+def merge_json(paths:list,  # comparison files written by `write_json`
+               out,         # where to write the merged comparison
+              )->dict:      # the merged comparison
+    "Join comparisons of the same rows and settings run for different seeds."
+    docs = [json.loads(Path(p).read_text()) for p in paths]
+    base = docs[0]
+    same = lambda d: {k: v for k, v in d['settings'].items() if k != 'seeds'}
+    for p, d in zip(paths, docs):
+        if d['rows'] != base['rows'] or same(d) != same(base):
+            raise ValueError(f"{p} ran other rows or settings than {paths[0]}; only comparisons that differ in their seeds can be merged")
+    results = {r['name']: [] for r in base['rows']}
+    for d in docs:
+        for name, runs in d['results'].items():
+            seen = {r['seed'] for r in results[name]}
+            if seen & {r['seed'] for r in runs}: raise ValueError(f"seed(s) {sorted(seen & {r['seed'] for r in runs})} of {name!r} appear twice")
+            results[name] += runs
+    for name in results: results[name].sort(key=lambda r: r['seed'])
+    seeds = sorted({r['seed'] for runs in results.values() for r in runs})
+    merged = {**base, 'settings': {**base['settings'], 'seeds': seeds}, 'results': results, 'summary': summarize(results),
+              'machine': {**base['machine'], 'parts': len(docs)}}
+    Path(out).write_text(json.dumps(merged, indent=1, default=str) + '\n')
+    return merged
+
+# %% ../nbs/08_compare.ipynb 26
 def bar_figure(doc:dict,                      # a comparison from `write_json`
                keys=(('ACC', 'acc'), ('NMI', 'nmi'), ('diversity', 'diversity')), # (label, score key) panels
-              )->Figure:
+               dpi:int=72,                    # resolution of the embedded picture
+              )->NotebookFigure:
     "One panel per score: a bar per row with the std over seeds as error bar."
     names = [r['name'] for r in doc['rows']]
-    fig = Figure(figsize=(4 * len(keys), 0.45 * len(names) + 1.2))
+    fig = NotebookFigure(figsize=(4 * len(keys), 0.45 * len(names) + 1.2), dpi=dpi)
     for i, (label, k) in enumerate(keys):
         ax = fig.add_subplot(1, len(keys), i + 1)
         s = [doc['summary'][n].get(k) for n in names]
@@ -199,15 +224,16 @@ def bar_figure(doc:dict,                      # a comparison from `write_json`
     fig.tight_layout()
     return fig
 
-# %% ../nbs/08_compare.ipynb 25
+# %% ../nbs/08_compare.ipynb 28
 def grids_figure(results:dict,  # from `compare`: trained rows carry their run folder
                  seed:int=0,    # whose samples to show
-                )->Figure:
+                 dpi:int=72,    # resolution of the embedded picture
+                )->NotebookFigure:
     "The last sample grid (one row per category) of each trained row's run, side by side."
     from PIL import Image
     runs = [(n, next((r for r in rs if r['seed'] == seed and 'run_dir' in r), None)) for n, rs in results.items()]
     runs = [(n, r) for n, r in runs if r is not None and list(Path(r['run_dir'], 'samples').glob('step_*.png'))]
-    fig = Figure(figsize=(3.2 * max(1, len(runs)), 3.6))
+    fig = NotebookFigure(figsize=(3.2 * max(1, len(runs)), 3.6), dpi=dpi)
     for i, (n, r) in enumerate(runs):
         png = sorted(Path(r['run_dir'], 'samples').glob('step_*.png'))[-1]
         ax = fig.add_subplot(1, len(runs), i + 1)
