@@ -108,7 +108,7 @@ class Config:
     channels_last:bool = True           # channels-last weights (faster oneDNN/cuDNN convolutions; same results up to rounding)
     progress:bool = True                # tqdm progress bar
 
-# %% ../nbs/04_train.ipynb 8
+# %% ../nbs/04_train.ipynb 9
 class ConfigError(ValueError):
     "A configuration key or value is invalid."
 
@@ -125,7 +125,7 @@ def _check_type(key, value, tp):
     if isinstance(value, tp) and not (tp in (int, float) and isinstance(value, bool)): return value
     raise ConfigError(f"config key '{key}' must be {tp.__name__}{' or null' if opt else ''}, got {value!r} ({type(value).__name__})")
 
-# %% ../nbs/04_train.ipynb 9
+# %% ../nbs/04_train.ipynb 10
 def check_choice(key:str, value, options):
     "`value` must be one of `options`; else `ConfigError` naming `key` and the closest option."
     if value not in options:
@@ -187,7 +187,7 @@ def check_files(cfg:Config):
             raise ConfigError(f"config key '{k}': file {Path(p).resolve()} does not exist" +
                               (" (make it with codegan.pretrain / nbs/pretrain.ipynb, or set the key to null)" if k == 'pretrained_encoder' else ''))
 
-# %% ../nbs/04_train.ipynb 10
+# %% ../nbs/04_train.ipynb 11
 def typed_overrides(cls,                # a config dataclass
                     overrides:dict=None, # key -> value
                     what:str='config',   # how errors name the keys ('config', 'pre-training config')
@@ -207,7 +207,7 @@ def make_config(overrides:dict=None, # key -> value, applied over the defaults
     "Build a `Config` from a dict of overrides, rejecting unknown keys and wrong types."
     return validate_config(Config(**typed_overrides(Config, overrides)))
 
-# %% ../nbs/04_train.ipynb 14
+# %% ../nbs/04_train.ipynb 15
 CONFIG_DIR = Path(__file__).parent/'configs' if '__file__' in globals() else Path('../codegan/configs')
 
 def config_path(name:str)->Path:
@@ -249,7 +249,7 @@ def load_config(config=None,     # path or shipped name of a YAML file, or None 
     d.update(overrides or {})
     return make_config(d)
 
-# %% ../nbs/04_train.ipynb 19
+# %% ../nbs/04_train.ipynb 20
 @torch.no_grad()
 def ema_update(ema:torch.nn.Module, # the averaged copy
                model:torch.nn.Module, # the trained network
@@ -259,7 +259,7 @@ def ema_update(ema:torch.nn.Module, # the averaged copy
     for pe, pm in zip(ema.parameters(), model.parameters()): pe.lerp_(pm, 1. - decay)
     for be, bm in zip(ema.buffers(), model.buffers()): be.copy_(bm)
 
-# %% ../nbs/04_train.ipynb 22
+# %% ../nbs/04_train.ipynb 23
 def atomic_save(obj, path):
     "torch.save `obj` to `path` via a temporary file and an atomic rename."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -274,7 +274,7 @@ def atomic_write_text(path, text:str):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + '.tmp'); tmp.write_text(text); os.replace(tmp, path)
 
-# %% ../nbs/04_train.ipynb 25
+# %% ../nbs/04_train.ipynb 26
 import warnings
 
 class CheckpointError(RuntimeError):
@@ -316,7 +316,7 @@ def load_rotated(path,         # the newest checkpoint, e.g. <run>/checkpoint.pt
     raise CheckpointError(f"cannot resume {path.parent.resolve()}: {'; '.join(errs)}. "
                           f"Restore a checkpoint from a backup, or start a new run (another exp_name)")
 
-# %% ../nbs/04_train.ipynb 28
+# %% ../nbs/04_train.ipynb 29
 @torch.no_grad()
 def latent_grid(G:torch.nn.Module,  # generator
                 zn:torch.Tensor,    # (n, zn_dim) continuous codes, in grid order
@@ -347,7 +347,7 @@ def category_grid(G:torch.nn.Module,  # generator
     zn = zn_std * torch.randn(n_cols, zn_dim, generator=torch.Generator().manual_seed(seed)).repeat(n_classes, 1)
     return latent_grid(G, zn, torch.arange(n_classes).repeat_interleave(n_cols), n_classes, value_range, n_cols)
 
-# %% ../nbs/04_train.ipynb 30
+# %% ../nbs/04_train.ipynb 31
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite."
 
@@ -394,7 +394,7 @@ class Trainer:
             (self.run_dir/'metrics.jsonl').write_text('')
             self._init_pretrained()
 
-# %% ../nbs/04_train.ipynb 32
+# %% ../nbs/04_train.ipynb 33
 def default_detach_view(cfg:Config)->bool:
     "The reference's choice: T(x) detached in G's contrastive term, except in 32x32 runs with few labels or pre-training."
     fam = FAMILIES[cfg.family]
@@ -431,7 +431,7 @@ def _build(self:Trainer):
     else: self.G_c, self.D_c, self.E_c = self.G, self.D, self.E
 Trainer._build = _build
 
-# %% ../nbs/04_train.ipynb 34
+# %% ../nbs/04_train.ipynb 35
 def _load_weights(path, key):
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise ConfigError(f"config key '{key}': cannot read {path} as a weights file ({e})") from None
@@ -470,7 +470,7 @@ def _pretrain_encoder(self:Trainer):
 
 Trainer._init_pretrained, Trainer._pretrain_encoder = _init_pretrained, _pretrain_encoder
 
-# %% ../nbs/04_train.ipynb 36
+# %% ../nbs/04_train.ipynb 37
 def _real_batch(self:Trainer, n):
     N = len(self.data)
     out = []
@@ -491,7 +491,7 @@ def _latent(self:Trainer, n, c=None):
 
 Trainer._real_batch, Trainer._latent = _real_batch, _latent
 
-# %% ../nbs/04_train.ipynb 38
+# %% ../nbs/04_train.ipynb 39
 def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
     "SupCon of images `x` with categories `c` (plus the labelled subset); returns (loss, f_n of the first `n_reg` images)."
     n_reg = min(n_reg, len(x))
@@ -508,7 +508,7 @@ def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
     return supcon_loss(feats.float(), c, self.cfg.temp), f_n
 Trainer._contrastive = _contrastive
 
-# %% ../nbs/04_train.ipynb 40
+# %% ../nbs/04_train.ipynb 41
 def d_step(self:Trainer):
     cfg = self.cfg
     real = self._real_batch(cfg.batch_d)
@@ -587,7 +587,7 @@ def _info_losses(self:Trainer, x, zn, c):
 Trainer.d_step, Trainer.g_step, Trainer.e_step, Trainer._g_latent = d_step, g_step, e_step, _g_latent
 Trainer._real_contrastive, Trainer._info_losses = _real_contrastive, _info_losses
 
-# %% ../nbs/04_train.ipynb 42
+# %% ../nbs/04_train.ipynb 43
 def train_step(self:Trainer)->dict:
     "One iteration: a critic step, and every `critic` iterations a generator and an encoder step."
     out = {'loss_d': self.d_step()}
@@ -607,7 +607,7 @@ def _set_lr(self:Trainer):
 
 Trainer.train_step, Trainer._set_lr = train_step, _set_lr
 
-# %% ../nbs/04_train.ipynb 44
+# %% ../nbs/04_train.ipynb 45
 def evaluate(self:Trainer)->dict:
     "Score the encoder on the test split and on generated images, and save a sample grid; returns the metrics row."
     from torchvision.utils import save_image
@@ -649,7 +649,7 @@ def _q_scores(self:Trainer)->dict:
 
 Trainer.evaluate, Trainer.log, Trainer._q_scores = evaluate, log, _q_scores
 
-# %% ../nbs/04_train.ipynb 46
+# %% ../nbs/04_train.ipynb 47
 def state_dict(self:Trainer)->dict:
     sd = {'step': self.step, 'cfg': asdict(self.cfg), 'G': self.G.state_dict(), 'D': self.D.state_dict(), 'E': self.E.state_dict(),
           'opt_g': self.opt_g.state_dict(), 'opt_d': self.opt_d.state_dict(), 'opt_e': self.opt_e.state_dict(),
@@ -687,7 +687,7 @@ def load_checkpoint(self:Trainer, path):
 
 Trainer.state_dict, Trainer.save_checkpoint, Trainer.load_checkpoint = state_dict, save_checkpoint, load_checkpoint
 
-# %% ../nbs/04_train.ipynb 48
+# %% ../nbs/04_train.ipynb 49
 def progress_bar(total:int,          # iterations of the whole run
                  initial:int=0,      # iterations already done (a resumed run)
                  desc:str=None,      # label
@@ -733,7 +733,7 @@ def fit(self:Trainer)->list:
     return self.history
 Trainer.fit = fit
 
-# %% ../nbs/04_train.ipynb 74
+# %% ../nbs/04_train.ipynb 75
 from matplotlib.figure import Figure
 
 class NotebookFigure(Figure):
@@ -768,7 +768,7 @@ def plot_history(history:list,   # rows from `Trainer.fit` or `read_history`
     b.legend(fontsize=8)
     return fig
 
-# %% ../nbs/04_train.ipynb 78
+# %% ../nbs/04_train.ipynb 79
 def run_settings(run_dir,        # a run folder holding config.yml
                  overrides=None, # dict or ['key=value', ...] applied on top
                 )->dict:         # config keys of the run, located at run_dir
@@ -778,7 +778,7 @@ def run_settings(run_dir,        # a run folder holding config.yml
     if isinstance(overrides, (list, tuple)): overrides = parse_overrides(overrides)
     return {**yaml.safe_load((run/'config.yml').read_text()), 'out_dir': str(run.parent), 'exp_name': run.name, **(overrides or {})}
 
-# %% ../nbs/04_train.ipynb 81
+# %% ../nbs/04_train.ipynb 82
 USER_ERRORS = (ConfigError, CheckpointError, TrainingDiverged, OSError)   # OSError: data files (missing, damaged), run folders, disks
 
 def run_cli(prog:str,          # program name for the messages
