@@ -18,7 +18,7 @@ __all__ = ['ABLATION_KEYS', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'TABLE_COLS',
 # %% ../nbs/08_compare.ipynb 3
 from .data import load_dataset
 from .models import build_models
-from .metrics import kmeans_scores, evaluate_encoder
+from .metrics import kmeans_scores, evaluate_embeddings
 from .train import Config, ConfigError, NotebookFigure, Trainer, load_config, config_path, check_choice
 from .pretrain import Pretrainer, make_pretrain_config, MODEL_KEYS
 
@@ -65,12 +65,12 @@ def default_rows(dataset:str)->list:
 # %% ../nbs/08_compare.ipynb 12
 _SCORES = ('acc', 'purity', 'nmi', 'ari')
 
-def _encoder_scores(E, test, k, seeds, device, primary='fc')->dict:
-    "Scores of k-means on both embeddings of an encoder; the plain keys are those of `primary`."
-    fc = evaluate_encoder(E, test, k=k, seeds=seeds, device=device, method='features')
-    tr = evaluate_encoder(E, test, k=k, seeds=seeds, device=device, method='trunk')
-    main = fc if primary == 'fc' else tr
-    return {**{m: main[m] for m in _SCORES}, **{f'fc_{m}': fc[m] for m in _SCORES}, **{f'trunk_{m}': tr[m] for m in _SCORES}}
+_BOTH = (*_SCORES, *(f'{e}_{m}' for e in ('fc', 'trunk') for m in _SCORES))
+
+def _encoder_scores(E, test, k, seeds, device)->dict:
+    "Scores of k-means on both embeddings of an encoder; the plain keys are those of f_c."
+    r = evaluate_embeddings(E, test, k=k, seeds=seeds, device=device)
+    return {key: r[key] for key in _BOTH}
 
 def run_row(row:Row,               # what to run
             seed:int,              # seed of the run (and of k-means)
@@ -111,9 +111,7 @@ def run_row(row:Row,               # what to run
                 'out_dir': str(run_dir.parent), 'exp_name': run_dir.name}
         tr = Trainer(load_config(row.config, over)); tr.fit()
         last = [h for h in tr.history if h['kind'] == 'eval'][-1]
-        out = {k: last[k] for k in (*_SCORES, *(f'{p}_{m}' for p in ('fc', 'trunk', 'q') for m in _SCORES), 'diversity', 'latent_acc')
-               if k in last}
-        for m in _SCORES: out.setdefault(f'{tr.cfg.eval_features}_{m}', out[m])   # both embeddings under their own names
+        out = {k: last[k] for k in (*_BOTH, *(f'q_{m}' for m in _SCORES), 'diversity', 'latent_acc') if k in last}
         warm = [h for h in tr.history if h['kind'] == 'pretrain']
         if warm: out.update({f'warm_{m}': warm[-1][m] for m in ('acc', 'nmi')})   # the SimCLR phase alone, before the GAN phase
         out['run_dir'] = str(tr.run_dir)

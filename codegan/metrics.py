@@ -21,10 +21,10 @@ from .data import DatasetInfo, ImageSet, to_float, to_uint8
 from .models import sample_latent
 
 # %% auto 0
-__all__ = ['contingency', 'cluster_acc', 'purity', 'nmi', 'ari', 'cluster_scores', 'kmeans_scores', 'encode_features',
-           'evaluate_encoder', 'generator_scores', 'category_diversity', 'save_samples', 'frechet_distance',
-           'fid_from_feats', 'kid_from_feats', 'InceptionFeatures', 'load_inception', 'fid_features', 'compute_fid',
-           'compute_kid', 'inception_score', 'fid_main']
+__all__ = ['EMBEDDINGS', 'contingency', 'cluster_acc', 'purity', 'nmi', 'ari', 'cluster_scores', 'kmeans_scores',
+           'encode_features', 'evaluate_encoder', 'evaluate_embeddings', 'generator_scores', 'category_diversity',
+           'save_samples', 'frechet_distance', 'fid_from_feats', 'kid_from_feats', 'InceptionFeatures',
+           'load_inception', 'fid_features', 'compute_fid', 'compute_kid', 'inception_score', 'fid_main']
 
 # %% ../nbs/05_metrics.ipynb 5
 def contingency(y_true,  # (n,) true labels, any integer or string values
@@ -140,6 +140,21 @@ def evaluate_encoder(encoder:nn.Module, # module with `.features`
     return kmeans_scores(feats, data.y, k or data.info.n_classes, seeds=seeds, n_init=n_init)
 
 # %% ../nbs/05_metrics.ipynb 33
+EMBEDDINGS = {'fc': 'features', 'trunk': 'trunk'}   # name -> the encoder's method that gives it
+
+def evaluate_embeddings(encoder:nn.Module, # module with `.features` and `.trunk`
+                        data:ImageSet,      # test split
+                        k:int=None,         # clusters; default data.info.n_classes
+                        seeds:int=5,        # k-means runs with different random states
+                        device=None,        # where to run; default: the encoder's device
+                        primary:str='fc',   # the embedding whose scores fill the plain keys
+                       )->dict:             # kmeans_scores of `primary`, plus fc_<score> and trunk_<score>
+    "k-means scores of both embeddings of an encoder."
+    if primary not in EMBEDDINGS: raise ValueError(f"primary must be one of {sorted(EMBEDDINGS)}, got {primary!r}")
+    rs = {e: evaluate_encoder(encoder, data, k=k, seeds=seeds, device=device, method=m) for e, m in EMBEDDINGS.items()}
+    return {**rs[primary], **{f'{e}_{s}': r[s] for e, r in rs.items() for s in ('acc', 'purity', 'nmi', 'ari')}}
+
+# %% ../nbs/05_metrics.ipynb 36
 def generator_scores(G:nn.Module,          # generator: z (n, zn_dim + n_classes) -> images
                      feature_fn,           # callable: images (in G's value range) -> (n, d) features
                      n_classes:int,        # K latent categories (and k-means clusters)
@@ -164,15 +179,14 @@ def generator_scores(G:nn.Module,          # generator: z (n, zn_dim + n_classes
                 for i in range(0, n_per_class, batch_size):
                     b = min(batch_size, n_per_class - i)
                     cc = torch.full((b,), c, dtype=torch.long, device=device)
-                    z, _, _ = sample_latent(b, zn_dim, n_classes, device=device, c=cc, generator=gen)
-                    if zn_std != 1.: z[:, :zn_dim] *= zn_std
+                    z, _, _ = sample_latent(b, zn_dim, n_classes, device=device, c=cc, generator=gen, zn_std=zn_std)
                     f = feature_fn(G(z))
                     f = f.detach().float().cpu().numpy() if isinstance(f, torch.Tensor) else np.asarray(f, dtype=np.float32)
                     feats.append(f.reshape(b, -1)); labels.append(np.full(b, c))
     finally: G.train(was_training)
     return kmeans_scores(np.concatenate(feats), np.concatenate(labels), n_classes, seeds=seeds, n_init=n_init)
 
-# %% ../nbs/05_metrics.ipynb 37
+# %% ../nbs/05_metrics.ipynb 40
 def _mean_pdist(x:torch.Tensor)->float:
     "Mean pairwise L2 distance between the rows of `x` (n, ...), n >= 2."
     return torch.pdist(x.flatten(1).double()).mean().item()
@@ -196,8 +210,7 @@ def category_diversity(G:nn.Module,          # generator: z (n, zn_dim + n_class
         d_gen = []
         for c in range(n_classes):
             cc = torch.full((n_per_class,), c, dtype=torch.long, device=device)
-            z, _, _ = sample_latent(n_per_class, zn_dim, n_classes, device=device, c=cc, generator=gen)
-            if zn_std != 1.: z[:, :zn_dim] *= zn_std
+            z, _, _ = sample_latent(n_per_class, zn_dim, n_classes, device=device, c=cc, generator=gen, zn_std=zn_std)
             d_gen.append(_mean_pdist(((G(z).float() - lo) / (hi - lo)).cpu()))
     finally: G.train(was)
     rng, y, d_real = np.random.default_rng(seed), real.y.numpy(), []
@@ -208,7 +221,7 @@ def category_diversity(G:nn.Module,          # generator: z (n, zn_dim + n_class
         d_real.append(_mean_pdist(to_float(real.x[torch.from_numpy(idx)], (0., 1.))))
     return float(np.mean(d_gen) / np.mean(d_real))
 
-# %% ../nbs/05_metrics.ipynb 41
+# %% ../nbs/05_metrics.ipynb 44
 _IMG_EXT = ('.png', '.jpg', '.jpeg', '.bmp', '.npy', '.tif', '.tiff', '.webp', '.pgm', '.ppm')
 
 def save_samples(sample_fn,             # callable: b -> (b, C, H, W) images, float in value_range or uint8
@@ -241,7 +254,7 @@ def save_samples(sample_fn,             # callable: b -> (b, C, H, W) images, fl
     if dup: warnings.warn(f"{dup} of {n} written samples repeat an earlier sample")
     return out
 
-# %% ../nbs/05_metrics.ipynb 45
+# %% ../nbs/05_metrics.ipynb 48
 def frechet_distance(mu1, sigma1, # mean (d,) and covariance (d, d) of the first Gaussian
                      mu2, sigma2, # mean and covariance of the second
                      eps:float=1e-6, # ridge added to both covariances if their product is singular
@@ -270,7 +283,7 @@ def fid_from_feats(f1, # (n1, d) features of the first set
     f1, f2 = [np.asarray(f, np.float64).reshape(len(f), -1) for f in (f1, f2)]
     return frechet_distance(f1.mean(0), np.cov(f1, rowvar=False), f2.mean(0), np.cov(f2, rowvar=False))
 
-# %% ../nbs/05_metrics.ipynb 49
+# %% ../nbs/05_metrics.ipynb 52
 def kid_from_feats(f1,                       # (n1, d) features of the first set
                    f2,                       # (n2, d) features of the second set
                    num_subsets:int=100,      # random subsets averaged
@@ -291,7 +304,7 @@ def kid_from_feats(f1,                       # (n1, d) features of the first set
         t += (a.sum() - np.diag(a).sum()) / (m - 1) - b.sum() * 2 / m
     return float(t / num_subsets / m)
 
-# %% ../nbs/05_metrics.ipynb 53
+# %% ../nbs/05_metrics.ipynb 56
 class InceptionFeatures(nn.Module):
     "clean-fid feature extractor around a TorchScript Inception: float (N, 3, 299, 299) in [0, 255] -> (N, d)."
     def __init__(self, net): super().__init__(); self.net = net
@@ -310,7 +323,7 @@ def load_inception(weights_path,  # TorchScript file of an Inception feature net
         net = torch.jit.load(str(weights_path), map_location='cpu')
     return InceptionFeatures(net).eval().to(device or 'cpu')
 
-# %% ../nbs/05_metrics.ipynb 55
+# %% ../nbs/05_metrics.ipynb 58
 def _feat_model(feat_extractor=None, weights=None, mode='clean', device=None):
     "Pick the feature extractor and its device: given module/callable, local TorchScript weights, or clean-fid's own."
     if feat_extractor is not None:
@@ -354,7 +367,7 @@ def fid_features(src,                 # folder of images, or uint8 tensor (N, C,
         out.append(cfid.get_batch_features(batch, model, device))
     return np.concatenate(out)
 
-# %% ../nbs/05_metrics.ipynb 59
+# %% ../nbs/05_metrics.ipynb 62
 def compute_fid(gen,                  # generated images: folder, uint8 tensor (N, C, H, W) or ImageSet
                 ref,                  # reference images, same kinds
                 mode:str='clean',     # clean-fid resize mode
@@ -388,7 +401,7 @@ def compute_kid(gen,                  # generated images: folder, uint8 tensor o
     kw = dict(feat_extractor=fx, mode=mode, batch_size=batch_size, num_workers=num_workers, verbose=verbose)
     return kid_from_feats(fid_features(gen, **kw), fid_features(ref, **kw), num_subsets, max_subset_size, seed)
 
-# %% ../nbs/05_metrics.ipynb 64
+# %% ../nbs/05_metrics.ipynb 67
 def inception_score(logits,         # (N, n_classes) classifier logits (tensor or array)
                     splits:int=10,  # chunks the samples are split into
                    )->tuple:        # (mean, std) of the per-chunk scores
@@ -401,7 +414,7 @@ def inception_score(logits,         # (N, n_classes) classifier logits (tensor o
         scores.append(float((chunk.exp() * (chunk - log_py)).sum(1).mean().exp()))
     return float(np.mean(scores)), float(np.std(scores))
 
-# %% ../nbs/05_metrics.ipynb 68
+# %% ../nbs/05_metrics.ipynb 71
 def fid_main(argv=None): # command-line arguments (default sys.argv[1:])
     "Console entry point `codegan-fid`: FID (and optionally KID) between two image folders."
     p = argparse.ArgumentParser(prog='codegan-fid', description="FID/KID between two image folders through clean-fid.")

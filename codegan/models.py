@@ -22,9 +22,11 @@ def sample_latent(n:int,                               # number of latent vector
                   device:torch.device|str|None=None,   # where to make the tensors
                   c:Tensor|None=None,                  # (n,) int64 categories to use; drawn uniformly if None
                   generator:torch.Generator|None=None, # optional RNG (on `device`) for reproducible draws
+                  zn_std:float=1.,                     # standard deviation of zn
                  )->tuple[Tensor,Tensor,Tensor]:       # z (n, zn_dim+K), zn (n, zn_dim), c (n,)
-    "Draw `zn ~ N(0, I)` and `c ~ Uniform{0..K-1}` (unless given) and return `z = [zn, one_hot(c)]`."
+    "Draw `zn ~ N(0, zn_std^2 I)` and `c ~ Uniform{0..K-1}` (unless given) and return `z = [zn, one_hot(c)]`."
     zn = torch.randn(n, zn_dim, device=device, generator=generator)
+    if zn_std != 1.: zn = zn * zn_std
     if c is None: c = torch.randint(0, n_classes, (n,), device=zn.device, generator=generator)
     else:
         c = torch.as_tensor(c, device=zn.device, dtype=torch.long)

@@ -19,11 +19,10 @@ __all__ = ['MODEL_KEYS', 'PretrainConfig', 'validate_pretrain_config', 'make_pre
 # %% ../nbs/03_pretrain.ipynb 3
 from .data import DATASETS, load_dataset
 from .models import FAMILIES, FC_NORMS, build_models
-from .losses import supcon_loss
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_encoder
 from .train import (Config, ConfigError, TrainingDiverged, _real_batch, atomic_save, atomic_write_text,
-                           save_rotated, load_rotated, progress_bar, run_cli,
+                           save_rotated, load_rotated, progress_bar, run_cli, two_view_nt_xent,
                            config_path, load_config, parse_overrides, run_settings,
                            typed_overrides, check_choice, check_family_fits, resolve_device, check_run_dir)
 
@@ -151,10 +150,7 @@ Pretrainer._real_batch = _real_batch
 
 def train_step(self:Pretrainer)->torch.Tensor:
     "One optimiser step of NT-Xent on two views of a real batch; returns the loss (a 0-d tensor)."
-    x = self._real_batch(self.cfg.batch)
-    n = len(x)
-    f = self.E.features(torch.cat([self.augment(x), self.augment(x)]))
-    loss = supcon_loss(f.view(2, n, -1).transpose(0, 1).float(), None, self.cfg.temp)
+    loss = two_view_nt_xent(self.E.features, self.augment, self._real_batch(self.cfg.batch), self.cfg.temp)
     self.opt.zero_grad(set_to_none=True); loss.backward(); self.opt.step(); self.sched.step()
     self.step += 1
     return loss.detach()

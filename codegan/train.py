@@ -18,16 +18,17 @@ __all__ = ['METHODS', 'CONFIG_DIR', 'DEFAULT_CONFIGS', 'USER_ERRORS', 'Config', 
            'default_config', 'parse_overrides', 'load_config', 'ema_update', 'atomic_save', 'atomic_write_text',
            'CheckpointError', 'previous_checkpoint', 'save_rotated', 'load_rotated', 'latent_grid', 'category_grid',
            'TrainingDiverged', 'resolve_device', 'check_run_dir', 'Trainer', 'default_detach_view', 'd_step',
-           'mode_seeking_loss', 'g_step', 'e_step', 'train_step', 'evaluate', 'log', 'state_dict', 'save_checkpoint',
-           'load_checkpoint', 'progress_bar', 'fit', 'NotebookFigure', 'read_history', 'plot_history', 'run_settings',
-           'run_cli', 'main']
+           'mode_seeking_loss', 'g_step', 'e_step', 'two_view_nt_xent', 'train_step', 'evaluate', 'log', 'state_dict',
+           'save_checkpoint', 'load_checkpoint', 'progress_bar', 'fit', 'NotebookFigure', 'read_history',
+           'plot_history', 'run_settings', 'run_cli', 'main']
 
 # %% ../nbs/04_train.ipynb 3
 from .data import DATASETS, ImageSet, load_dataset, to_float, to_uint8, few_label_indices, save_indices, load_indices
 from .models import FAMILIES, FC_NORMS, QNetwork, build_models, sample_latent
 from .losses import supcon_loss, critic_loss, generator_loss, gradient_penalty, LOSS_KINDS
 from .augment import AUGMENTS, make_augment
-from .metrics import evaluate_encoder, kmeans_scores, generator_scores, cluster_scores, category_diversity
+from .metrics import (evaluate_encoder, evaluate_embeddings, encode_features, kmeans_scores, generator_scores,
+                             cluster_scores, category_diversity)
 
 # %% ../nbs/04_train.ipynb 6
 @dataclass
@@ -484,8 +485,7 @@ def _real_batch(self:Trainer, n):
 def _latent(self:Trainer, n, c=None):
     "z = [z_n, one_hot(c)] with z_n ~ N(0, zn_std^2) (infogan: its first info_cont entries ~ Uniform(-1, 1)); returns (z, z_n, c)."
     cfg = self.cfg
-    z, zn, c = sample_latent(n, cfg.zn_dim, self.K, device=self.device, c=c)
-    if cfg.zn_std != 1.: z[:, :cfg.zn_dim] *= cfg.zn_std
+    z, zn, c = sample_latent(n, cfg.zn_dim, self.K, device=self.device, c=c, zn_std=cfg.zn_std)
     if cfg.method == 'infogan' and cfg.info_cont: z[:, :cfg.info_cont] = torch.rand(n, cfg.info_cont, device=self.device) * 2 - 1
     return z, z[:, :cfg.zn_dim], c
 
@@ -571,11 +571,18 @@ def e_step(self:Trainer):
     self.opt_e.zero_grad(set_to_none=True); loss.backward(); self.opt_e.step()
     return loss.detach(), mse.detach()
 
+def two_view_nt_xent(embed,         # images -> (n, d) L2-normalised features
+                     augment,       # images -> one random view of each
+                     x:torch.Tensor, # (n, C, H, W) images
+                     temp:float,    # softmax temperature
+                    )->torch.Tensor: # scalar loss
+    "SimCLR's NT-Xent of two random views of each image, both embedded in one forward pass (also `codegan.pretrain`'s step)."
+    f = embed(torch.cat([augment(x), augment(x)]))
+    return supcon_loss(f.view(2, len(x), -1).transpose(0, 1).float(), None, temp)
+
 def _real_contrastive(self:Trainer):
     "[beyond the paper] SimCLR's NT-Xent on two augmented views of a real batch, through E's f_c."
-    xr = self._real_batch(self.batch_r)
-    f = self.E_c.features(torch.cat([self.real_augment(xr), self.real_augment(xr)]))
-    return supcon_loss(f.view(2, len(xr), -1).transpose(0, 1).float(), None, self.cfg.real_temp)
+    return two_view_nt_xent(self.E_c.features, self.real_augment, self._real_batch(self.batch_r), self.cfg.real_temp)
 
 def _info_losses(self:Trainer, x, zn, c):
     "InfoGAN's mutual-information terms for images `x` made from (zn, c): (cross-entropy of c, MSE of the continuous codes)."
@@ -611,12 +618,9 @@ Trainer.train_step, Trainer._set_lr = train_step, _set_lr
 def evaluate(self:Trainer)->dict:
     "Score the encoder on the test split and on generated images, and save a sample grid; returns the metrics row."
     from torchvision.utils import save_image
-    cfg, methods = self.cfg, {'fc': 'features', 'trunk': 'trunk'}
-    score = lambda feats: evaluate_encoder(self.E, self.test_set, k=self.info.n_classes, seeds=cfg.eval_seeds,
-                                           device=self.device, method=methods[feats])
-    r = score(cfg.eval_features)
-    other = 'trunk' if cfg.eval_features == 'fc' else 'fc'
-    r_other = score(other)
+    cfg = self.cfg
+    r = evaluate_embeddings(self.E, self.test_set, k=self.info.n_classes, seeds=cfg.eval_seeds, device=self.device,
+                            primary=cfg.eval_features)
     G = self.G_ema if self.G_ema is not None else self.G
     was = self.E.training; self.E.eval()
     try:
@@ -629,7 +633,6 @@ def evaluate(self:Trainer)->dict:
     (self.run_dir/'samples').mkdir(exist_ok=True)
     save_image(grid.float() / 255., self.run_dir/'samples'/f'step_{self.step:07d}.png')
     row = {'step': self.step, 'kind': 'eval', **{k: float(v) for k, v in r.items() if isinstance(v, (int, float))},
-           **{f'{other}_{k}': float(r_other[k]) for k in ('acc', 'purity', 'nmi', 'ari')},
            **{f'q_{k}': float(v) for k, v in q.items()},
            'latent_acc': lat['acc'], 'latent_nmi': lat['nmi'], 'diversity': div}
     self.log(row)
@@ -640,12 +643,10 @@ def log(self:Trainer, row:dict):
     self.history.append(row)
     with open(self.run_dir/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
 
-@torch.no_grad()
 def _q_scores(self:Trainer)->dict:
     "infogan: the test split clustered by the argmax of Q's categorical output (no k-means)."
-    x, vr = self.test_set.x, self.info.value_range
-    pred = torch.cat([self.E.logits(to_float(x[i:i + 512].to(self.device), vr)).argmax(1).cpu() for i in range(0, len(x), 512)])
-    return cluster_scores(self.test_set.y.numpy(), pred.numpy())
+    logits = encode_features(self.E, self.test_set.x, self.info.value_range, device=self.device, method='logits')
+    return cluster_scores(self.test_set.y.numpy(), logits.argmax(1))
 
 Trainer.evaluate, Trainer.log, Trainer._q_scores = evaluate, log, _q_scores
 
