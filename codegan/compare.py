@@ -41,8 +41,9 @@ class Row:
     note:str = ''             # one line on what the row tests
 
 # %% ../nbs/08_compare.ipynb 8
-COMPARE_CONFIGS = {'digits': ('digits_scratch', 'digits_infogan'), 'mnist': ('mnist_scratch', 'mnist_infogan')}
-WARM_START_STEPS = {'digits': 300, 'mnist': 400}
+COMPARE_CONFIGS = {'digits': ('digits_scratch', 'digits_infogan'), 'mnist': ('mnist_scratch', 'mnist_infogan'),
+                   'fashion_mnist': ('fashionmnist_scratch', 'fashionmnist_infogan')}
+WARM_START_STEPS = {'digits': 300, 'mnist': 400, 'fashion_mnist': 400}
 
 def default_rows(dataset:str)->list:
     "The standard rows for `dataset` (a key of `COMPARE_CONFIGS`)."
