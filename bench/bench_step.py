@@ -8,8 +8,8 @@ Each step is timed on its own after warm-up (with `torch.cuda.synchronize` on CU
     python bench/bench_step.py --config fashionmnist_un --iters 20 [--device cpu|cuda] [--set key=value ...]
     python bench/bench_step.py --config cifar10_un --iters 3 --warmup 1 --threads 2
 
-One iteration = one D step, plus one G and one E step every `critic` iterations, so
-ms/iteration = D + (G + E) / critic. images/s counts the real images the critic consumes (batch_d per iteration);
+One iteration = one D step, plus one G and one E step every `n_critic` iterations, so
+ms/iteration = D + (G + E) / n_critic. images/s counts the real images the critic consumes (batch_d per iteration);
 the full-run estimate multiplies ms/iteration by the config's length on the real data set.
 """
 import argparse, json, shlex, sys, tempfile, time
@@ -19,7 +19,7 @@ import torch
 import yaml
 from codegan.data import DATASETS
 from codegan.testing import fake_run_config
-from codegan.train import config_path, parse_overrides
+from codegan.run import config_path, parse_overrides
 
 TRAIN_SIZES = {'digits': 1437, 'mnist': 60000, 'fashion_mnist': 60000, 'cifar10': 50000, 'cifar100': 50000, 'coil20': 1440}
 
@@ -58,17 +58,17 @@ def main(argv=None):
                 t0 = time.perf_counter(); step(); sync(); t[k].append((time.perf_counter() - t0) * 1e3)
         n_real = tr.n_iters if cfg.epochs is None else None
     ms = {k: float(np.median(v)) for k, v in t.items()}
-    it = ms['D'] + (ms['G'] + ms['E']) / cfg.critic
+    it = ms['D'] + (ms['G'] + ms['E']) / cfg.n_critic
     full_iters = (int(np.ceil(cfg.epochs * TRAIN_SIZES[cfg.dataset] / cfg.batch_d)) if cfg.epochs is not None else n_real)
     gpu = f" ({torch.cuda.get_device_name(dev)})" if dev.type == 'cuda' else ''
     print(f"torch {torch.__version__} | device {dev}{gpu} | threads {torch.get_num_threads()} | amp {cfg.amp} | compile {cfg.compile}")
-    print(f"config {a.config}: {cfg.dataset}, family {cfg.family}, width {cfg.width}, adv {cfg.adv_loss}, critic {cfg.critic}, "
+    print(f"config {a.config}: {cfg.dataset}, family {cfg.family}, width {cfg.width}, adv {cfg.adv_loss}, n_critic {cfg.n_critic}, "
           f"batches D {cfg.batch_d} / G {cfg.batch_g} / E {cfg.batch_e} (EZ {tr.batch_ez})"
           + (f" + {cfg.batch_l or len(tr.lab_idx)} labelled" if tr.lab_idx is not None else ''))
     print(f"parameters: G {count(tr.G) / 1e6:.2f} M, D {count(tr.D) / 1e6:.2f} M, E {count(tr.E) / 1e6:.2f} M")
     print(f"median over {a.iters} timed iterations after {a.warmup} warm-up:")
     for k in ('D', 'G', 'E'): print(f"  {k} step {ms[k]:9.1f} ms   (min {min(t[k]):.1f}, max {max(t[k]):.1f})")
-    print(f"  iteration {it:9.1f} ms = D + (G + E) / {cfg.critic}   ->  {cfg.batch_d / it * 1e3:.1f} real images/s, "
+    print(f"  iteration {it:9.1f} ms = D + (G + E) / {cfg.n_critic}   ->  {cfg.batch_d / it * 1e3:.1f} real images/s, "
           f"{1e3 / it:.2f} it/s")
     print(f"full run: {full_iters} iterations ({cfg.epochs} epochs of {TRAIN_SIZES[cfg.dataset]} images) ~ "
           f"{full_iters * it / 3.6e6:.1f} h at this speed" if cfg.epochs is not None else
@@ -76,7 +76,7 @@ def main(argv=None):
     if a.json:
         Path(a.json).write_text(json.dumps(dict(config=a.config, torch=torch.__version__, device=str(dev) + gpu, threads=torch.get_num_threads(),
                                                 ms=ms, ms_all=t, ms_iteration=it, images_per_s=cfg.batch_d / it * 1e3,
-                                                full_iters=full_iters, cfg={k: getattr(cfg, k) for k in ('width', 'batch_d', 'batch_g', 'batch_e', 'critic', 'amp', 'compile')}), indent=1))
+                                                full_iters=full_iters, cfg={k: getattr(cfg, k) for k in ('width', 'batch_d', 'batch_g', 'batch_e', 'n_critic', 'amp', 'compile')}), indent=1))
     return 0
 
 
