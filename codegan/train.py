@@ -277,14 +277,19 @@ def _latent(self:Trainer, n, c=None):
 
 # %% ../nbs/07_train.ipynb 33
 @patch
+def add_labelled(self:Trainer, x:torch.Tensor, c:torch.Tensor)->tuple:
+    "In few-label mode: (x, c) followed by labelled real images and their classes (all, or `batch_l` drawn at random)."
+    if self.lab_idx is None: return x, c
+    n_l = self.cfg.batch_l or len(self.lab_idx)
+    j = (torch.randint(len(self.lab_idx), (n_l,), device=self.device) if n_l < len(self.lab_idx)
+         else torch.arange(len(self.lab_idx), device=self.device))
+    return torch.cat([x, to_float(self.lab_x[j], self.value_range)]), torch.cat([c, self.lab_y[j]])
+
+@patch
 def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
     "SupCon of images `x` with categories `c` (plus the labelled subset); returns (loss, f_n of the first `n_reg` images)."
     n_reg = min(n_reg, len(x))
-    if self.lab_idx is not None:
-        n_l = self.cfg.batch_l or len(self.lab_idx)
-        j = (torch.randint(len(self.lab_idx), (n_l,), device=self.device) if n_l < len(self.lab_idx)
-             else torch.arange(len(self.lab_idx), device=self.device))
-        x = torch.cat([x, to_float(self.lab_x[j], self.value_range)]); c = torch.cat([c, self.lab_y[j]])
+    x, c = self.add_labelled(x, c)
     n = len(x)
     both = torch.cat([x, self.augment(x.detach() if detach_view else x)])
     if self.two_encoders: f_c, f_n = self.E_compiled.features(both), self.E_compiled.regress(x[:n_reg])
