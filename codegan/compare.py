@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_compare.ipynb 2
 from __future__ import annotations
-import copy, json, math, os, platform, shutil, time
+import json, platform, shutil, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -19,7 +19,7 @@ __all__ = ['ABLATION_KEYS', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'TABLE_COLS',
 from .data import load_dataset
 from .models import build_models
 from .metrics import kmeans_scores, evaluate_embeddings
-from .run import ConfigError, config_path, check_choice
+from .run import ConfigError, check_choice
 from .train import Config, Trainer, load_config
 from .viz import NotebookFigure
 from .pretrain import Pretrainer, make_pretrain_config, MODEL_KEYS

@@ -7,11 +7,14 @@ from __future__ import annotations
 import gzip, pickle, struct
 from pathlib import Path
 import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 import yaml
 from .data import DATASETS
 
 # %% auto 0
-__all__ = ['make_fake_dataset', 'fake_run_config']
+__all__ = ['write_idx', 'make_fake_dataset', 'TinyFeat', 'fake_run_config']
 
 # %% ../nbs/07a_configs.ipynb 5
 def _class_images(rng, n, k, shape):
@@ -21,7 +24,7 @@ def _class_images(rng, n, k, shape):
     base = rng.integers(30, 226, (k,) + shape)
     return np.clip(base[y] + rng.normal(0, 25, (n,) + shape), 0, 255).astype(np.uint8), y
 
-def _write_idx(path, arr):
+def write_idx(path, arr):
     "Write an unsigned-byte IDX file, gzipped (MNIST's format)."
     arr = np.ascontiguousarray(arr, dtype=np.uint8)
     head = bytes([0, 0, 8, arr.ndim]) + b''.join(struct.pack('>I', d) for d in arr.shape)
@@ -45,7 +48,7 @@ def make_fake_dataset(name:str,   # a key of codegan.data.DATASETS
     if name in ('mnist', 'fashion_mnist'):
         for split in ('train', 't10k'):
             x, y = _class_images(rng, n, 10, (28, 28))
-            _write_idx(root/f'{split}-images-idx3-ubyte.gz', x); _write_idx(root/f'{split}-labels-idx1-ubyte.gz', y)
+            write_idx(root/f'{split}-images-idx3-ubyte.gz', x); write_idx(root/f'{split}-labels-idx1-ubyte.gz', y)
     elif name == 'cifar10':
         d = root/'cifar-10-batches-py'; d.mkdir(exist_ok=True)
         (xtr, ytr), (xte, yte) = _class_images(rng, n, 10, (3, 32, 32)), _class_images(rng, n, 10, (3, 32, 32))
@@ -75,6 +78,20 @@ def make_fake_dataset(name:str,   # a key of codegan.data.DATASETS
     return root
 
 # %% ../nbs/07a_configs.ipynb 12
+class TinyFeat(nn.Module):
+    "A tiny fixed feature extractor standing in for Inception in tests (12 features; a 5-class `output` layer if `logits`)."
+    def __init__(self, logits:bool=False):
+        super().__init__()
+        self.proj = nn.Linear(108, 12)
+        with torch.no_grad():
+            self.proj.weight.copy_(torch.randn(12, 108, generator=torch.Generator().manual_seed(0)) / 10); self.proj.bias.zero_()
+        if logits: self.output = nn.Linear(12, 5)
+    def forward(self, x):
+        if not torch.jit.is_tracing():   # clean-fid's contract: float (N, 3, 299, 299) in [0, 255]
+            assert x.shape[1:] == (3, 299, 299) and x.dtype == torch.float32 and 0 <= x.min() and x.max() <= 255
+        return self.proj(F.adaptive_avg_pool2d(x / 255., 6).flatten(1))
+
+# %% ../nbs/07a_configs.ipynb 15
 def fake_run_config(config,              # shipped config name or YAML path
                     workdir,             # folder for fake data (<workdir>/data), stand-in weights and runs (<workdir>/runs)
                     overrides:dict=None, # config keys applied over the file (e.g. width, batch sizes, steps)

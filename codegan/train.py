@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb 2
 from __future__ import annotations
-import copy, math, sys, typing
+import copy, sys, typing
 from dataclasses import dataclass
 from pathlib import Path
 import torch

@@ -208,7 +208,7 @@ def plot_history(history:list,   # rows from `Run.fit` or `codegan.run.read_hist
     tr = [r for r in history if r['kind'] == 'train']; ev = [r for r in history if r['kind'] == 'eval']
     fig = NotebookFigure(figsize=(10, 3.2), dpi=dpi, layout='constrained')
     a, b = fig.subplots(1, 2)
-    for k in ('loss_d', 'loss_g', 'loss_e', 'con_g'):
+    for k in ('loss', 'loss_d', 'loss_g', 'loss_e', 'con_g'):   # pre-training logs 'loss', training the others
         pts = [(r['step'], r[k]) for r in tr if k in r]
         if pts: a.plot(*zip(*pts), label=k)
     a.set_xlabel('iteration'); a.set_title('losses'); a.legend(fontsize=8)
