@@ -507,3 +507,5 @@ def fid_run_main(argv=None,            # command-line arguments (default sys.arg
     except (ConfigError, FileNotFoundError, FileExistsError, ValueError, RuntimeError) as e:
         print(f"codegan-fid: error: {e}", file=sys.stderr); return 2
     return 0
+
+if __name__ == '__main__' and '__file__' in globals(): sys.exit(fid_run_main())   # `python -m codegan.fid ...` (not in notebooks)
