@@ -24,11 +24,11 @@ from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_ch
 # %% ../nbs/06_pretrain.ipynb 6
 @dataclass
 class PretrainConfig(RunConfig):
-    "Every setting of a pre-training run: the shared `RunConfig` keys and SimCLR's. Field comments are the documentation."
+    "Every setting of a pre-training run: the shared `RunConfig` keys and SimCLR's. Field comments document them."
     # the data and model keys (dataset ... fc_norm) must match the training config that loads the weights;
     # zn_dim sets the shape of the encoder's f_n, which pre-training leaves untrained
     # SimCLR
-    augment:typing.Optional[str] = None # views, a key of codegan.augment.AUGMENTS (default: 'gray' for 1 channel, 'cifar' for RGB)
+    augment:typing.Optional[str] = None # views, a key of AUGMENTS (default: 'gray' for 1 channel, 'cifar' for RGB)
     temp:float = 0.5                    # NT-Xent temperature
     batch:int = 256                     # real images per step (each seen in two views)
     lr:float = 1e-3                     # AdamW learning rate
@@ -92,8 +92,8 @@ def build(self:Pretrainer):
     "The family's encoder (G and D are not needed), AdamW on what is trained, the schedule and the views."
     cfg = self.cfg
     self.two_encoders = FAMILIES[cfg.family].two_encoders
-    m = build_models(cfg.family, cfg.zn_dim, self.info.n_classes, cfg.fc_dim, channels=self.info.channels, width=cfg.width,
-                     fc_norm=cfg.fc_norm)
+    m = build_models(cfg.family, cfg.zn_dim, self.info.n_classes, cfg.fc_dim, channels=self.info.channels,
+                     width=cfg.width, fc_norm=cfg.fc_norm)
     self.E = m['E'].to(self.device)
     self.net = self.E.ec if self.two_encoders else self.E  # the module that is trained and saved
     self.opt = torch.optim.AdamW(self.net.parameters(), cfg.lr, weight_decay=cfg.weight_decay)
@@ -152,7 +152,7 @@ def model_state(self:Pretrainer)->dict:
 
 @patch
 def load_model_state(self:Pretrainer, sd:dict):
-    self.net.load_state_dict(sd['encoder']); self.opt.load_state_dict(sd['opt']); self.sched.load_state_dict(sd['sched'])
+    for k, obj in (('encoder', self.net), ('opt', self.opt), ('sched', self.sched)): obj.load_state_dict(sd[k])
 
 @patch
 def save_checkpoint(self:Pretrainer):
@@ -175,4 +175,4 @@ def main(argv=None):
     "Entry point of `codegan-pretrain` and `python -m codegan.pretrain`."
     return run_main(Pretrainer, argv, need_config=False)
 
-if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # `python -m codegan.pretrain ...` (not in notebooks)
+if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # `python -m codegan.pretrain` (not notebooks)

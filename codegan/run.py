@@ -92,7 +92,8 @@ def check_family_fits(family:str, dataset:str):
     def bad(msg): raise ConfigError(f"config key 'family': {msg}")
     if fam.img_size != info.size:
         bad(f"{family!r} works on {fam.img_size}x{fam.img_size} images but {dataset!r} has {info.size}x{info.size}")
-    if info.channels not in fam.channels: bad(f"{family!r} supports {fam.channels} channels, {dataset!r} has {info.channels}")
+    if info.channels not in fam.channels:
+        bad(f"{family!r} supports {fam.channels} channels, {dataset!r} has {info.channels}")
     if tuple(fam.value_range) != tuple(info.value_range):
         bad(f"{family!r} works in {fam.value_range} but {dataset!r} images are in {info.value_range}")
 
@@ -116,7 +117,8 @@ def check_run_config(cfg:RunConfig)->RunConfig:
     check_at_least(cfg, 1, 'steps', optional=True)
     check_at_least(cfg, 0, 'eval_every', 'ckpt_every')
     check_positive(cfg, 'width')
-    if cfg.epochs is not None and not cfg.epochs > 0: raise ConfigError(f"config key 'epochs': must be > 0 or null, got {cfg.epochs}")
+    if cfg.epochs is not None and not cfg.epochs > 0:
+        raise ConfigError(f"config key 'epochs': must be > 0 or null, got {cfg.epochs}")
     if cfg.steps is None and cfg.epochs is None: raise ConfigError("config key 'steps': set steps or epochs")
     check_family_fits(cfg.family, cfg.dataset)
     return cfg
@@ -217,7 +219,7 @@ def previous_checkpoint(path)->Path:
     path = Path(path); return path.with_name(f"{path.stem}.prev{path.suffix}")
 
 def save_rotated(obj, path):
-    "`atomic_save` that first keeps the current file as `previous_checkpoint(path)`, so a damaged newest file is not the only one."
+    "`atomic_save`, keeping the current file as `previous_checkpoint(path)`: a damaged newest file is not the only one."
     path = Path(path)
     if path.exists(): os.replace(path, previous_checkpoint(path))
     atomic_save(obj, path)
@@ -230,7 +232,7 @@ def _why(e:Exception)->str:
 def load_rotated(path,         # the newest checkpoint, e.g. <run>/checkpoint.pt
                  check=None,   # check(sd) -> None, or a reason why `sd` is not the expected kind of checkpoint
                 )->tuple:      # (state dict, path it was read from)
-    "torch.load `path`, or its previous copy with a warning when `path` is missing or damaged; `CheckpointError` when neither reads."
+    "torch.load `path`, or with a warning its previous copy when `path` is missing or damaged; else `CheckpointError`."
     path, errs = Path(path), []
     for p in (path, previous_checkpoint(path)):
         if not p.exists(): errs.append(f"{p.name} is missing"); continue
@@ -240,7 +242,8 @@ def load_rotated(path,         # the newest checkpoint, e.g. <run>/checkpoint.pt
         except Exception as e: bad = f"damaged ({_why(e)})"
         if bad: errs.append(f"{p.name} is {bad}"); continue
         if p != path:
-            msg = f"{path.parent}: {errs[0]}; resuming from the previous checkpoint {p.name} (step {sd.get('step', '?')})"
+            step = sd.get('step', '?')
+            msg = f"{path.parent}: {errs[0]}; resuming from the previous checkpoint {p.name} (step {step})"
             if path.exists():   # kept for a look, out of the rotation
                 damaged = path.with_name(f"{path.stem}.damaged{path.suffix}")
                 os.replace(path, damaged); msg += f"; the damaged file is kept as {damaged.name}"
@@ -257,7 +260,8 @@ def check_run_dir(run_dir:Path, resume:bool):
     if resume and not held:
         raise FileNotFoundError(f"cannot resume: no checkpoint.pt in {run_dir.resolve()}")
     if not resume and held:
-        raise FileExistsError(f"{run_dir.resolve()} already holds a run; resume it (resume=True / --resume) or choose another exp_name")
+        raise FileExistsError(f"{run_dir.resolve()} already holds a run; "
+                              "resume it (resume=True / --resume) or choose another exp_name")
 
 def seed_everything(seed:int):
     "Seed torch (CPU and CUDA), Python's `random` and numpy."
@@ -282,7 +286,7 @@ def progress_bar(total:int,          # iterations of the whole run
                  file=None,          # stream; default sys.stderr
                  updates:int=10,     # refreshes over the run where the stream is not a terminal
                 ):
-    "A tqdm bar: live in a terminal; elsewhere (a notebook kernel, papermill, a log file) redrawn about `updates` times."
+    "A tqdm bar: live in a terminal; elsewhere (a notebook kernel, papermill, a log file) redrawn `updates` times."
     from tqdm import tqdm    # not tqdm.auto: without ipywidgets it warns in every notebook
     file = file if file is not None else sys.stderr
     if getattr(file, 'isatty', lambda: False)():
@@ -376,13 +380,14 @@ def load_checkpoint(self:Run, path):
     keys = set(self.ckpt_keys)
     sd, path = load_rotated(path, lambda sd: None if isinstance(sd, dict) and keys <= set(sd)
                                              else f'not a codegan {self.what} checkpoint')
-    diff = {k: (sd['cfg'].get(k), v) for k, v in asdict(self.cfg).items() if k in self.shape_keys and sd['cfg'].get(k) != v}
+    diff = {k: (sd['cfg'].get(k), v) for k, v in asdict(self.cfg).items()
+            if k in self.shape_keys and sd['cfg'].get(k) != v}
     if diff: raise ConfigError(f"checkpoint {path} was made with other model settings (checkpoint, config): {diff}")
     self.load_model_state(sd)
     self.step, self._ptr = sd['step'], sd['ptr']
     self._perm = sd['perm'].to(self.data.x.device) if sd['perm'] is not None else None
     set_rng_state(sd)
-    mp = self.run_dir/'metrics.jsonl'   # rows logged after this checkpoint belong to the lost part of the run: drop them
+    mp = self.run_dir/'metrics.jsonl'   # rows logged after this checkpoint belong to the lost part of the run
     self.history = [r for r in (read_history(self.run_dir) if mp.exists() else []) if r['step'] <= self.step]
     atomic_write_text(mp, ''.join(json.dumps(r) + '\n' for r in self.history))
 
@@ -415,7 +420,8 @@ def fit(self:Run,
                                            f"The last good checkpoint is {self.run_dir/'checkpoint.pt'} "
                                            f"({self.diverged_hint}, then resume or restart).")
                 self.log(row)
-                bar.set_postfix({k: f"{v:.3g}" for k, v in row.items() if k.startswith(('loss', 'con', 'mse'))}, refresh=False)
+                shown = {k: f"{v:.3g}" for k, v in row.items() if k.startswith(('loss', 'con', 'mse'))}
+                bar.set_postfix(shown, refresh=False)
             if (cfg.eval_every and self.step % cfg.eval_every == 0) or self.step == self.n_iters: self.evaluate()
             if ckpt: self.save_checkpoint()
     finally: bar.close()

@@ -28,28 +28,28 @@ from .viz import category_grid
 # %% ../nbs/07_train.ipynb 6
 @dataclass
 class Config(RunConfig):
-    "Every setting of a CoDeGAN run: the shared `RunConfig` keys and the trainer's. Field comments are the documentation."
+    "Every setting of a CoDeGAN run: the shared `RunConfig` keys and the trainer's. Field comments document them."
     n_classes:typing.Optional[int] = None  # K, categories of z_c (default: the data set's class count)
     # losses
     adv_loss:str = 'wgan-gp'            # 'wgan-gp', 'hinge' or 'bce'
     gp_lambda:float = 10.               # gradient-penalty weight (wgan-gp only)
     beta1:float = 100.                  # weight of the contrastive loss in G's loss
     beta2:float = 5e-4                  # weight of the z_n regression in G's loss
-    e_mse_weight:typing.Optional[float] = None  # weight of the regression in E's loss (default beta2/beta1, 1 for two encoders)
+    e_mse_weight:typing.Optional[float] = None  # weight of E's regression loss (default beta2/beta1; 1 for two encoders)
     temp:float = 0.07                   # SupCon temperature
     augment:str = 'crop'                # second view T, a key of codegan.augment.AUGMENTS
-    detach_view:typing.Optional[bool] = None  # detach T(x) in G's contrastive term (null: as the reference, see default_detach_view)
+    detach_view:typing.Optional[bool] = None  # detach T(x) in G's contrastive term (null: see default_detach_view)
     # method and ablations: every default is the paper's CoDeGAN; keys marked [beyond the paper] are our additions
     method:str = 'codegan'              # 'codegan', or 'infogan' (the baseline: a Q head on the critic's trunk)
-    real_contrastive:float = 0.         # [beyond the paper] weight of NT-Xent on two views of real images in every E step
+    real_contrastive:float = 0.         # [beyond the paper] weight of NT-Xent on two views of real images per E step
     real_temp:float = 0.5               # [beyond the paper] temperature of that term
     real_augment:typing.Optional[str] = None  # [beyond the paper] views for that term (default: `augment`)
     batch_r:typing.Optional[int] = None # [beyond the paper] real images per E step for that term (default batch_e)
-    e_gen_weight:float = 1.             # weight of the generated-image contrastive term in E's loss (0: E never learns from G)
+    e_gen_weight:float = 1.             # weight of E's contrastive term on generated images (0: E never learns from G)
     zn_std:float = 1.                   # standard deviation of z_n (ClusterGAN's code uses 0.1)
-    mode_seeking:float = 0.             # weight of MSGAN's mode-seeking term in G's loss (against within-category collapse)
+    mode_seeking:float = 0.             # weight of MSGAN's mode-seeking term in G's loss (against collapse in a category)
     eval_features:str = 'fc'            # what k-means clusters: 'fc' (the paper) or 'trunk' (E's penultimate features)
-    info_cont:int = 2                   # infogan: continuous codes (the first info_cont entries of z_n, drawn Uniform(-1, 1))
+    info_cont:int = 2                   # infogan: continuous codes (the first entries of z_n, drawn Uniform(-1, 1))
     info_lambda:float = 1.              # infogan: weight of Q's categorical and continuous losses
     # batches and schedule
     batch_d:int = 64                    # real/fake images per critic step
@@ -57,7 +57,7 @@ class Config(RunConfig):
     batch_e:int = 300                   # generated images per encoder step (contrastive)
     batch_ez:typing.Optional[int] = None  # images for the z_n regression in the encoder step (default batch_e)
     n_critic:int = 1                    # critic steps per generator/encoder step
-    e_start:int = 0                     # iteration from which the encoder is trained (before: frozen, e.g. a pre-trained E)
+    e_start:int = 0                     # iteration from which E is trained (before: frozen, e.g. a pre-trained E)
     # optimisers
     lr_g:float = 1e-4                   # Adam learning rate of G
     lr_d:float = 1e-4                   # Adam learning rate of D
@@ -76,12 +76,12 @@ class Config(RunConfig):
     label_seed:int = 0                  # seed of the labelled subset
     pretrained_encoder:typing.Optional[str] = None  # weights file from codegan.pretrain for the (contrastive) encoder
     pretrained_gd:typing.Optional[str] = None       # checkpoint whose G and D start the run
-    pretrain_steps:int = 0              # >0: SimCLR pre-training of E on the real training images first (codegan.pretrain)
+    pretrain_steps:int = 0              # >0: SimCLR pre-training of E on the real training images first
     pretrain_batch:int = 256            # images per pre-training step
     # hardware
     amp:bool = False                    # bf16 autocast (CUDA only)
     compile:bool = False                # torch.compile the networks (CUDA only)
-    channels_last:bool = True           # channels-last weights (faster oneDNN/cuDNN convolutions; same results up to rounding)
+    channels_last:bool = True           # channels-last weights (faster convolutions; same results up to rounding)
     renamed_keys = {'critic': 'n_critic'}  # old key -> new key (a class attribute, not a setting)
 
 # %% ../nbs/07_train.ipynb 9
@@ -97,7 +97,8 @@ def validate_config(cfg:Config)->Config:
     if cfg.real_augment is not None: check_choice('real_augment', cfg.real_augment, AUGMENTS)
     check_at_least(cfg, 0, 'real_contrastive', 'e_gen_weight', 'mode_seeking', 'info_lambda', 'info_cont')
     check_positive(cfg, 'real_temp', 'zn_std', 'lr_g', 'lr_d', 'lr_e', 'temp')
-    if cfg.batch_r is not None and cfg.batch_r < 2: bad('batch_r', f"must be >= 2 or null (negatives), got {cfg.batch_r}")
+    if cfg.batch_r is not None and cfg.batch_r < 2:
+        bad('batch_r', f"must be >= 2 or null (negatives), got {cfg.batch_r}")
     if cfg.mode_seeking and cfg.batch_g < 2: bad('batch_g', "mode_seeking needs batch_g >= 2 (pairs of images)")
     if cfg.method == 'infogan':
         if cfg.info_cont > cfg.zn_dim: bad('info_cont', f"must be <= zn_dim ({cfg.zn_dim})")
@@ -110,7 +111,8 @@ def validate_config(cfg:Config)->Config:
     if not 0 <= cfg.ema_decay < 1: bad('ema_decay', f"must be in [0, 1), got {cfg.ema_decay}")
     if not (0 <= cfg.beta_adam1 < 1 and 0 <= cfg.beta_adam2 < 1): bad('beta_adam1', "Adam betas must be in [0, 1)")
     if cfg.batch_ez is not None and cfg.batch_ez > cfg.batch_e: bad('batch_ez', f"must be <= batch_e ({cfg.batch_e})")
-    if cfg.pretrain_steps and cfg.pretrained_encoder: bad('pretrain_steps', "set pretrain_steps or pretrained_encoder, not both")
+    if cfg.pretrain_steps and cfg.pretrained_encoder:
+        bad('pretrain_steps', "set pretrain_steps or pretrained_encoder, not both")
     if cfg.amp and not str(cfg.device).startswith(('cuda', 'auto')): bad('amp', "bf16 autocast is for CUDA devices")
     return cfg
 
@@ -119,7 +121,8 @@ def check_files(cfg:Config):
     for k in ('pretrained_encoder', 'pretrained_gd'):
         p = getattr(cfg, k)
         if p is not None and not Path(p).is_file():
-            hint = " (make it with codegan.pretrain / nbs/pretrain.ipynb, or set the key to null)" if k == 'pretrained_encoder' else ''
+            hint = (" (make it with codegan.pretrain / nbs/pretrain.ipynb, or set the key to null)"
+                    if k == 'pretrained_encoder' else '')
             raise ConfigError(f"config key '{k}': file {Path(p).resolve()} does not exist{hint}")
 
 def make_config(overrides:dict=None, # key -> value, applied over the defaults
@@ -133,7 +136,8 @@ DEFAULT_CONFIGS = {'digits': 'digits', 'mnist': 'mnist_un', 'fashion_mnist': 'fa
 
 def default_config(dataset:str)->str:
     "Name of the shipped unsupervised config of a data set."
-    if dataset not in DEFAULT_CONFIGS: raise ConfigError(f"unknown data set {dataset!r}; choose one of {sorted(DEFAULT_CONFIGS)}")
+    if dataset not in DEFAULT_CONFIGS:
+        raise ConfigError(f"unknown data set {dataset!r}; choose one of {sorted(DEFAULT_CONFIGS)}")
     return DEFAULT_CONFIGS[dataset]
 
 def load_config(config=None,     # path or shipped name of a YAML file, or None for the defaults
@@ -179,7 +183,7 @@ class Trainer(Run):
 
 # %% ../nbs/07_train.ipynb 26
 def default_detach_view(cfg:Config)->bool:
-    "The reference's choice: T(x) detached in G's contrastive term, except in 32x32 runs with few labels or pre-training."
+    "The reference's choice: T(x) detached in G's contrastive term, except in 32x32 runs with labels or pre-training."
     fam = FAMILIES[cfg.family]
     return not (fam.two_encoders and bool(cfg.labels_per_class or cfg.pretrained_encoder or cfg.pretrain_steps))
 
@@ -189,10 +193,12 @@ def build(self:Trainer):
     cfg, dev = self.cfg, self.device
     fam = FAMILIES[cfg.family]
     self.K = cfg.n_classes or self.info.n_classes
-    m = build_models(cfg.family, cfg.zn_dim, self.K, cfg.fc_dim, channels=self.info.channels, width=cfg.width, fc_norm=cfg.fc_norm)
+    m = build_models(cfg.family, cfg.zn_dim, self.K, cfg.fc_dim, channels=self.info.channels, width=cfg.width,
+                     fc_norm=cfg.fc_norm)
     if cfg.method == 'infogan': m['E'] = QNetwork(m['D'], self.K, cfg.info_cont)   # Q shares the critic's trunk
     self.G, self.D, self.E = (m[k].to(dev) for k in ('G', 'D', 'E'))
-    if cfg.channels_last: self.G, self.D, self.E = (n.to(memory_format=torch.channels_last) for n in (self.G, self.D, self.E))
+    if cfg.channels_last:
+        self.G, self.D, self.E = (n.to(memory_format=torch.channels_last) for n in (self.G, self.D, self.E))
     self.two_encoders = fam.two_encoders
     self.load_pretrained()
     self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if cfg.ema else None
@@ -205,7 +211,8 @@ def build(self:Trainer):
     self.real_augment = make_augment(cfg.real_augment or cfg.augment, self.value_range)
     self.detach_view = default_detach_view(cfg) if cfg.detach_view is None else cfg.detach_view
     self.batch_r = cfg.batch_r or cfg.batch_e
-    self.e_mse_w = cfg.e_mse_weight if cfg.e_mse_weight is not None else (1. if fam.two_encoders else cfg.beta2 / cfg.beta1)
+    self.e_mse_w = (cfg.e_mse_weight if cfg.e_mse_weight is not None else
+                    1. if fam.two_encoders else cfg.beta2 / cfg.beta1)
     self.batch_ez = cfg.batch_ez or cfg.batch_e
     self.lab_idx, self.pretrained = None, False
     if cfg.labels_per_class:
@@ -220,7 +227,8 @@ def build(self:Trainer):
 # %% ../nbs/07_train.ipynb 27
 def _load_weights(path, key):
     try: return torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ConfigError(f"config key '{key}': cannot read {path} as a weights file ({e})") from None
+    except Exception as e:
+        raise ConfigError(f"config key '{key}': cannot read {path} as a weights file ({e})") from None
 
 def _load_state(module, sd, key, path):
     try: module.load_state_dict(sd)
@@ -237,12 +245,13 @@ def load_pretrained(self:Trainer):
         if not isinstance(ck, dict) or 'encoder' not in ck:
             raise ConfigError(f"config key 'pretrained_encoder': {cfg.pretrained_encoder} has no 'encoder' entry "
                               "(make it with codegan.pretrain)")
-        _load_state(self.E.ec if self.two_encoders else self.E, ck['encoder'], 'pretrained_encoder', cfg.pretrained_encoder)
+        target = self.E.ec if self.two_encoders else self.E
+        _load_state(target, ck['encoder'], 'pretrained_encoder', cfg.pretrained_encoder)
     if cfg.pretrained_gd:
         ck = _load_weights(cfg.pretrained_gd, 'pretrained_gd')
         if not isinstance(ck, dict) or 'G' not in ck or 'D' not in ck:
             raise ConfigError(f"config key 'pretrained_gd': {cfg.pretrained_gd} holds no 'G' and 'D' weights")
-        _load_state(self.G, ck['G'], 'pretrained_gd', cfg.pretrained_gd); _load_state(self.D, ck['D'], 'pretrained_gd', cfg.pretrained_gd)
+        for k, net in (('G', self.G), ('D', self.D)): _load_state(net, ck[k], 'pretrained_gd', cfg.pretrained_gd)
 
 # %% ../nbs/07_train.ipynb 29
 @patch
@@ -269,10 +278,11 @@ def before_fit(self:Trainer):
 # %% ../nbs/07_train.ipynb 31
 @patch
 def _latent(self:Trainer, n, c=None):
-    "z = [z_n, one_hot(c)] with z_n ~ N(0, zn_std^2) (infogan: its first info_cont entries ~ Uniform(-1, 1)); returns (z, z_n, c)."
+    "z = [z_n, one_hot(c)], z_n ~ N(0, zn_std^2) (infogan: its first info_cont entries ~ U(-1, 1)); returns (z, z_n, c)."
     cfg = self.cfg
     z, zn, c = sample_latent(n, cfg.zn_dim, self.K, device=self.device, c=c, zn_std=cfg.zn_std)
-    if cfg.method == 'infogan' and cfg.info_cont: z[:, :cfg.info_cont] = torch.rand(n, cfg.info_cont, device=self.device) * 2 - 1
+    if cfg.method == 'infogan' and cfg.info_cont:
+        z[:, :cfg.info_cont] = torch.rand(n, cfg.info_cont, device=self.device) * 2 - 1
     return z, z[:, :cfg.zn_dim], c
 
 # %% ../nbs/07_train.ipynb 33
@@ -287,7 +297,7 @@ def add_labelled(self:Trainer, x:torch.Tensor, c:torch.Tensor)->tuple:
 
 @patch
 def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
-    "SupCon of images `x` with categories `c` (plus the labelled subset); returns (loss, f_n of the first `n_reg` images)."
+    "SupCon of images `x` with categories `c` (and the labelled subset); returns (loss, f_n of the first `n_reg` images)."
     n_reg = min(n_reg, len(x))
     x, c = self.add_labelled(x, c)
     n = len(x)
@@ -370,11 +380,12 @@ def e_step(self:Trainer)->tuple:
 @patch
 def _real_contrastive(self:Trainer):
     "[beyond the paper] SimCLR's NT-Xent on two augmented views of a real batch, through E's f_c."
-    return two_view_nt_xent(self.E_compiled.features, self.real_augment, self.real_batch(self.batch_r), self.cfg.real_temp)
+    x = self.real_batch(self.batch_r)
+    return two_view_nt_xent(self.E_compiled.features, self.real_augment, x, self.cfg.real_temp)
 
 @patch
 def _info_losses(self:Trainer, x, zn, c):
-    "InfoGAN's mutual-information terms for images `x` made from (zn, c): (cross-entropy of c, MSE of the continuous codes)."
+    "InfoGAN's mutual-information terms for images `x` made from (zn, c): (cross-entropy of c, MSE of continuous codes)."
     cont, logits = self.E_compiled(x)
     ce = F.cross_entropy(logits.float(), c)
     k = self.cfg.info_cont
@@ -449,4 +460,4 @@ def main(argv=None):
     "Entry point of `codegan-train` and `python -m codegan.train`."
     return run_main(Trainer, argv)
 
-if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # `python -m codegan.train ...` (not in notebooks)
+if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # `python -m codegan.train` (not notebooks)
