@@ -116,7 +116,8 @@ def run_row(row:Row,               # what to run
         last = [h for h in tr.history if h['kind'] == 'eval'][-1]
         out = {k: last[k] for k in (*_BOTH, *(f'q_{m}' for m in _SCORES), 'diversity', 'latent_acc') if k in last}
         warm = [h for h in tr.history if h['kind'] == 'pretrain']
-        if warm: out.update({f'warm_{m}': warm[-1][m] for m in ('acc', 'nmi')})   # the SimCLR phase alone, before the GAN phase
+        if warm:
+            out.update({f'warm_{m}': warm[-1][m] for m in ('acc', 'nmi')})   # the SimCLR phase alone, before the GAN phase
         out['run_dir'] = str(tr.run_dir)
     out['time'] = round(time.time() - t0, 1)
     return out
@@ -197,7 +198,8 @@ def merge_json(paths:list,  # comparison files written by `write_json`
     for d in docs:
         for name, runs in d['results'].items():
             seen = {r['seed'] for r in results[name]}
-            if seen & {r['seed'] for r in runs}: raise ValueError(f"seed(s) {sorted(seen & {r['seed'] for r in runs})} of {name!r} appear twice")
+            if seen & {r['seed'] for r in runs}:
+                raise ValueError(f"seed(s) {sorted(seen & {r['seed'] for r in runs})} of {name!r} appear twice")
             results[name] += runs
     for name in results: results[name].sort(key=lambda r: r['seed'])
     seeds = sorted({r['seed'] for runs in results.values() for r in runs})

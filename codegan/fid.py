@@ -40,7 +40,8 @@ def save_samples(sample_fn,             # callable: b -> (b, C, H, W) images, fl
     "Write `n` freshly sampled images as uint8 PNG files (global value-range conversion, no per-image stretch)."
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     old = [p for p in out.iterdir() if p.suffix.lower() in _IMG_EXT]
-    if old and not overwrite: raise FileExistsError(f"{out} already holds {len(old)} images; pass overwrite=True or use an empty folder")
+    if old and not overwrite:
+        raise FileExistsError(f"{out} already holds {len(old)} images; pass overwrite=True or use an empty folder")
     for p in old: p.unlink()
     width, seen, dup, i = max(5, len(str(n - 1))), set(), 0, 0
     with torch.no_grad():
@@ -51,7 +52,8 @@ def save_samples(sample_fn,             # callable: b -> (b, C, H, W) images, fl
                 raise ValueError(f"sample_fn({b}) must return ({b}, 1 or 3, H, W) images, got {tuple(x.shape)}")
             x = x[:b]
             if x.dtype != torch.uint8:
-                if value_range is None: raise ValueError("float samples need value_range=(lo, hi) for the uint8 conversion")
+                if value_range is None:
+                    raise ValueError("float samples need value_range=(lo, hi) for the uint8 conversion")
                 x = to_uint8(x, value_range)
             for a in x.cpu().permute(0, 2, 3, 1).numpy():
                 h = hashlib.sha1(a.tobytes()).digest(); dup += h in seen; seen.add(h)
@@ -425,7 +427,8 @@ def fid_run(run=None,               # run folder, or
                        dataset=cfg.dataset, n_distinct=s['distinct'], seed=seed)
             gen_dir = samples
         else: gen_dir = gen
-        if feat_extractor is not None: fx, fdev, fdesc = feat_extractor, dev, f"custom extractor {type(feat_extractor).__name__}"
+        if feat_extractor is not None:
+            fx, fdev, fdesc = feat_extractor, dev, f"custom extractor {type(feat_extractor).__name__}"
         else: fx, fdev, fdesc = build_extractor(weights, mode, dev)
         if isinstance(fx, nn.Module): fx = fx.to(fdev).eval()
         head = logits_head(fx) if want_is else None
@@ -448,7 +451,8 @@ def fid_run(run=None,               # run folder, or
                    fid=frechet_distance(fg.mean(0), np.cov(fg, rowvar=False), rs['mu'], rs['sigma']))
         log(f"FID: {res['fid']:.4f} | {setting}")
         if kid:
-            if rs['feats'] is None: raise ValueError("KID needs reference images (a split or a folder), not saved statistics")
+            if rs['feats'] is None:
+                raise ValueError("KID needs reference images (a split or a folder), not saved statistics")
             res['kid'] = kid_from_feats(fg, rs['feats'])
             log(f"KID: {res['kid']:.6f} | {setting}")
         if logits is not None:
@@ -459,7 +463,8 @@ def fid_run(run=None,               # run folder, or
             log("IS: not computed: " + ("not asked for" if not want_is else
                 f"the feature network ({fdesc}) has no classifier (logits) layer; IS needs the full Inception, "
                 "e.g. clean-fid's inception-2015-12-05.pt"))
-        if n_gen < 50000: log(f"note: {n_gen} samples; FID is biased upwards below 50,000, compare only numbers with equal counts")
+        if n_gen < 50000:
+            log(f"note: {n_gen} samples; FID is biased upwards below 50,000, compare only numbers with equal counts")
     finally:
         if tmpdir: shutil.rmtree(tmpdir, ignore_errors=True)
     if run is not None:
@@ -508,4 +513,5 @@ def fid_run_main(argv=None,            # command-line arguments (default sys.arg
         print(f"codegan-fid: error: {e}", file=sys.stderr); return 2
     return 0
 
-if __name__ == '__main__' and '__file__' in globals(): sys.exit(fid_run_main())   # `python -m codegan.fid ...` (not in notebooks)
+if __name__ == '__main__' and '__file__' in globals():
+    sys.exit(fid_run_main())   # `python -m codegan.fid ...` (not in notebooks)

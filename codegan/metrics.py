@@ -82,7 +82,8 @@ def kmeans_scores(feats,            # (n, d) features (numpy array or tensor)
     if isinstance(feats, torch.Tensor): feats = feats.detach().cpu().numpy()
     if isinstance(y, torch.Tensor): y = y.detach().cpu().numpy()
     feats, y = np.asarray(feats, dtype=np.float32), np.asarray(y).ravel()
-    if feats.ndim != 2 or len(feats) != len(y): raise ValueError(f"need feats (n, d) and y (n,), got {feats.shape} and {y.shape}")
+    if feats.ndim != 2 or len(feats) != len(y):
+        raise ValueError(f"need feats (n, d) and y (n,), got {feats.shape} and {y.shape}")
     if seeds < 1: raise ValueError("seeds must be at least 1")
     runs = [cluster_scores(y, KMeans(k, n_init=n_init, random_state=seed + i).fit_predict(feats)) for i in range(seeds)]
     out = {}

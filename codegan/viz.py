@@ -195,7 +195,8 @@ def confusion_figure(y_true,             # (n,) true classes
     if annotate is None: annotate = m.shape[1] <= 20
     if annotate:
         for (i, j), v in np.ndenumerate(m):
-            if v: ax.text(j, i, str(v), ha='center', va='center', fontsize=6, color='white' if v > m.max() / 2 else 'black')
+            if v:
+                ax.text(j, i, str(v), ha='center', va='center', fontsize=6, color='white' if v > m.max() / 2 else 'black')
     fig.colorbar(im, ax=ax, shrink=0.8)
     return fig
 
