@@ -62,7 +62,8 @@ def default_rows(dataset:str)->list:
         Row('CoDeGAN (best recipe)', 'train', scratch, note=f'{scratch}.yml as shipped'),
         Row('CoDeGAN + SimCLR warm start', 'train', scratch, {'pretrain_steps': WARM_START_STEPS[dataset]},
             note='best recipe after a SimCLR phase'),
-        Row('real-image term alone', 'train', scratch, {'e_gen_weight': 0.}, note='best recipe, E ignores generated images'),
+        Row('real-image term alone', 'train', scratch, {'e_gen_weight': 0.},
+            note='best recipe, E ignores generated images'),
     ]
 
 # %% ../nbs/10_compare.ipynb 12
@@ -91,7 +92,8 @@ def run_row(row:Row,               # what to run
     run_dir = Path(out_dir)/f'{slug}_s{seed}'
     if row.kind == 'pixels':
         test = load_dataset(cfg.dataset, 'test', cfg.data_root, cfg.download)
-        r = kmeans_scores(test.x.flatten(1).float().numpy() / 255., test.y.numpy(), test.info.n_classes, seeds=eval_seeds, seed=seed)
+        r = kmeans_scores(test.x.flatten(1).float().numpy() / 255., test.y.numpy(), test.info.n_classes,
+                          seeds=eval_seeds, seed=seed)
         out = {m: r[m] for m in _SCORES}
     elif row.kind == 'untrained':
         test = load_dataset(cfg.dataset, 'test', cfg.data_root, cfg.download)
@@ -117,7 +119,8 @@ def run_row(row:Row,               # what to run
         out = {k: last[k] for k in (*_BOTH, *(f'q_{m}' for m in _SCORES), 'diversity', 'latent_acc') if k in last}
         warm = [h for h in tr.history if h['kind'] == 'pretrain']
         if warm:
-            out.update({f'warm_{m}': warm[-1][m] for m in ('acc', 'nmi')})   # the SimCLR phase alone, before the GAN phase
+            # the SimCLR phase alone, before the GAN phase
+            out.update({f'warm_{m}': warm[-1][m] for m in ('acc', 'nmi')})
         out['run_dir'] = str(tr.run_dir)
     out['time'] = round(time.time() - t0, 1)
     return out
@@ -180,7 +183,8 @@ def markdown_table(doc:dict,         # a comparison from `write_json` (or json.l
     summ = doc['summary']
     lines = ['| method | ' + ' | '.join(h for h, _ in cols) + ' |', '| --- |' + ' --- |' * len(cols)]
     for r in doc['rows']:
-        lines.append(f"| {r['name']} | " + ' | '.join(_fmt(summ[r['name']], k, 2 if k == 'diversity' else 3) for _, k in cols) + ' |')
+        cells = [_fmt(summ[r['name']], k, 2 if k == 'diversity' else 3) for _, k in cols]
+        lines.append(f"| {r['name']} | " + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
 # %% ../nbs/10_compare.ipynb 24
@@ -193,7 +197,8 @@ def merge_json(paths:list,  # comparison files written by `write_json`
     same = lambda d: {k: v for k, v in d['settings'].items() if k != 'seeds'}
     for p, d in zip(paths, docs):
         if d['rows'] != base['rows'] or same(d) != same(base):
-            raise ValueError(f"{p} ran other rows or settings than {paths[0]}; only comparisons that differ in their seeds can be merged")
+            raise ValueError(f"{p} ran other rows or settings than {paths[0]}; "
+                             "only comparisons that differ in their seeds can be merged")
     results = {r['name']: [] for r in base['rows']}
     for d in docs:
         for name, runs in d['results'].items():
@@ -220,7 +225,8 @@ def bar_figure(doc:dict,                      # a comparison from `write_json`
         ax = fig.add_subplot(1, len(keys), i + 1)
         s = [doc['summary'][n].get(k) for n in names]
         y = np.arange(len(names))
-        ax.barh(y, [v['mean'] if v else 0 for v in s], xerr=[v['std'] if v else 0 for v in s], color=[f'C{j % 10}' for j in y], capsize=3)
+        ax.barh(y, [v['mean'] if v else 0 for v in s], xerr=[v['std'] if v else 0 for v in s],
+                color=[f'C{j % 10}' for j in y], capsize=3)
         ax.set_yticks(y, names if i == 0 else [''] * len(names)); ax.invert_yaxis()
         ax.set_xlim(0, max(1., max((v['mean'] + v['std'] for v in s if v), default=1.))); ax.set_title(label, fontsize=10)
         ax.tick_params(labelsize=8)

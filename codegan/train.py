@@ -35,7 +35,7 @@ class Config(RunConfig):
     gp_lambda:float = 10.               # gradient-penalty weight (wgan-gp only)
     beta1:float = 100.                  # weight of the contrastive loss in G's loss
     beta2:float = 5e-4                  # weight of the z_n regression in G's loss
-    e_mse_weight:typing.Optional[float] = None  # weight of E's regression loss (default beta2/beta1; 1 for two encoders)
+    e_mse_weight:typing.Optional[float] = None  # weight of E's regression loss (default beta2/beta1; 1: two encoders)
     temp:float = 0.07                   # SupCon temperature
     augment:str = 'crop'                # second view T, a key of codegan.augment.AUGMENTS
     detach_view:typing.Optional[bool] = None  # detach T(x) in G's contrastive term (null: see default_detach_view)
@@ -47,7 +47,7 @@ class Config(RunConfig):
     batch_r:typing.Optional[int] = None # [beyond the paper] real images per E step for that term (default batch_e)
     e_gen_weight:float = 1.             # weight of E's contrastive term on generated images (0: E never learns from G)
     zn_std:float = 1.                   # standard deviation of z_n (ClusterGAN's code uses 0.1)
-    mode_seeking:float = 0.             # weight of MSGAN's mode-seeking term in G's loss (against collapse in a category)
+    mode_seeking:float = 0.             # weight of MSGAN's mode-seeking term in G's loss (against category collapse)
     eval_features:str = 'fc'            # what k-means clusters: 'fc' (the paper) or 'trunk' (E's penultimate features)
     info_cont:int = 2                   # infogan: continuous codes (the first entries of z_n, drawn Uniform(-1, 1))
     info_lambda:float = 1.              # infogan: weight of Q's categorical and continuous losses
@@ -278,7 +278,7 @@ def before_fit(self:Trainer):
 # %% ../nbs/07_train.ipynb 31
 @patch
 def _latent(self:Trainer, n, c=None):
-    "z = [z_n, one_hot(c)], z_n ~ N(0, zn_std^2) (infogan: its first info_cont entries ~ U(-1, 1)); returns (z, z_n, c)."
+    "z = [z_n, one_hot(c)], z_n ~ N(0, zn_std^2) (infogan: first info_cont entries ~ U(-1, 1)); returns (z, z_n, c)."
     cfg = self.cfg
     z, zn, c = sample_latent(n, cfg.zn_dim, self.K, device=self.device, c=c, zn_std=cfg.zn_std)
     if cfg.method == 'infogan' and cfg.info_cont:
@@ -297,7 +297,7 @@ def add_labelled(self:Trainer, x:torch.Tensor, c:torch.Tensor)->tuple:
 
 @patch
 def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
-    "SupCon of images `x` with categories `c` (and the labelled subset); returns (loss, f_n of the first `n_reg` images)."
+    "SupCon of images `x` with categories `c` (and the labelled subset); returns (loss, f_n of the first `n_reg`)."
     n_reg = min(n_reg, len(x))
     x, c = self.add_labelled(x, c)
     n = len(x)
@@ -385,7 +385,7 @@ def _real_contrastive(self:Trainer):
 
 @patch
 def _info_losses(self:Trainer, x, zn, c):
-    "InfoGAN's mutual-information terms for images `x` made from (zn, c): (cross-entropy of c, MSE of continuous codes)."
+    "InfoGAN's mutual-information terms for images `x` made from (zn, c): (cross-entropy of c, MSE of the codes)."
     cont, logits = self.E_compiled(x)
     ce = F.cross_entropy(logits.float(), c)
     k = self.cfg.info_cont

@@ -20,7 +20,7 @@ __all__ = ['NotebookFigure', 'latent_grid', 'category_grid', 'category_grid_figu
 
 # %% ../nbs/09_viz.ipynb 6
 class NotebookFigure(Figure):
-    "A `Figure` that shows itself as a PNG wherever IPython displays it (JupyterLab, papermill, the docs), pyplot or not."
+    "A `Figure` that IPython shows as a PNG anywhere (JupyterLab, papermill, the docs), with or without pyplot."
     def _repr_png_(self):
         buf = io.BytesIO(); self.savefig(buf, format='png', bbox_inches='tight')
         return buf.getvalue()
@@ -67,7 +67,8 @@ def _show_grid(ax,                  # axes to draw on
     "Show a `make_grid` tiling on `ax` with ticks at the centres of the rows and columns."
     g = grid.cpu().numpy()
     gray = g.shape[0] == 1 or (g.shape[0] == 3 and (g[0] == g[1]).all() and (g[0] == g[2]).all())
-    ax.imshow(g[0] if gray else g.transpose(1, 2, 0), cmap='gray' if gray else None, vmin=0, vmax=255, interpolation='nearest')
+    ax.imshow(g[0] if gray else g.transpose(1, 2, 0), cmap='gray' if gray else None, vmin=0, vmax=255,
+              interpolation='nearest')
     th, tw = (g.shape[1] - 1) / n_rows, (g.shape[2] - 1) / n_cols   # tile pitch (tile + 1 px padding)
     ax.set_yticks(*((th * (np.arange(n_rows) + 0.5), row_labels) if row_labels is not None else ([],)))
     ax.set_xticks(*((tw * (np.arange(n_cols) + 0.5), col_labels) if col_labels is not None else ([],)))
@@ -196,7 +197,8 @@ def confusion_figure(y_true,             # (n,) true classes
     if annotate:
         for (i, j), v in np.ndenumerate(m):
             if v:
-                ax.text(j, i, str(v), ha='center', va='center', fontsize=6, color='white' if v > m.max() / 2 else 'black')
+                ax.text(j, i, str(v), ha='center', va='center', fontsize=6,
+                        color='white' if v > m.max() / 2 else 'black')
     fig.colorbar(im, ax=ax, shrink=0.8)
     return fig
 
@@ -242,7 +244,8 @@ def _box(ax, x, y, text, kind, w=1.5, h=0.7, fs=9):
 def _arrow(ax, a, b):
     "A straight arrow from the centre of box `a` to the centre of box `b`, clipped at the boxes' edges."
     pa, pb = (tuple(o.get_bbox().get_points().mean(0)) for o in (a, b))
-    p = FancyArrowPatch(pa, pb, patchA=a, patchB=b, arrowstyle='-|>', mutation_scale=12, lw=1.1, color='#333333', gid='arrow')
+    p = FancyArrowPatch(pa, pb, patchA=a, patchB=b, arrowstyle='-|>', mutation_scale=12, lw=1.1, color='#333333',
+                        gid='arrow')
     ax.add_patch(p)
     return p
 
@@ -273,10 +276,12 @@ def structure_figure(dpi:int=72, # resolution of the embedded picture
     fc = _box(ax, 8.7, 1.25, '$f_c$', 'feat', w=0.8, h=0.6)
     mse = _box(ax, 10.55, 2.75, 'MSE to $z_n$', 'loss', w=1.7, h=0.6)
     con = _box(ax, 10.55, 1.25, 'SupCon\nlabels = $c$', 'loss', w=1.7, h=0.8)
-    for a, b in ((zn, g), (c, g), (g, x), (x, t), (real, d), (x, d), (d, adv), (x, e), (t, e), (e, fn), (e, fc), (fn, mse), (fc, con)):
+    for a, b in ((zn, g), (c, g), (g, x), (x, t), (real, d), (x, d), (d, adv), (x, e), (t, e), (e, fn), (e, fc),
+                 (fn, mse), (fc, con)):
         _arrow(ax, a, b)
     _route(ax, [(1.0, 3.95), (1.0, 5.2), (11.75, 5.2), (11.75, 2.75), (11.47, 2.75)])   # z_n is the target of the MSE
     _route(ax, [(1.0, 1.65), (1.0, 0.55), (11.75, 0.55), (11.75, 1.25), (11.47, 1.25)])  # c labels the SupCon loss
     ax.text(6.0, 0.08, 'dashed: targets of the losses.  G: adversarial + $\\beta_1$ SupCon + $\\beta_2$ MSE;  '
-            'E: SupCon + w MSE ($w = \\beta_2/\\beta_1$; 1 for two-network encoders);  D: adversarial.', ha='center', va='bottom', fontsize=8, color='#444444')
+            'E: SupCon + w MSE ($w = \\beta_2/\\beta_1$; 1 for two-network encoders);  D: adversarial.',
+            ha='center', va='bottom', fontsize=8, color='#444444')
     return fig
