@@ -25,8 +25,7 @@ from .models import FAMILIES, FC_NORMS
 # %% ../nbs/05_run.ipynb 6
 def patch(f):
     "Add `f` as a method to the class its first argument is annotated with (fastcore's `patch`, without fastcore)."
-    first = next(iter(f.__code__.co_varnames[:1]))
-    cls = f.__annotations__[first]
+    cls = f.__annotations__[f.__code__.co_varnames[0]]
     if isinstance(cls, str): cls = eval(cls, f.__globals__)   # annotations are strings under `from __future__`
     f.__qualname__ = f"{cls.__name__}.{f.__name__}"
     setattr(cls, f.__name__, f)
