@@ -22,7 +22,7 @@ from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_embeddings, encode_features, generator_scores, cluster_scores, category_diversity
 from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
                          typed_overrides, read_config, run_main)
-from .pretrain import Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
+from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
 from .viz import category_grid
 
 # %% ../nbs/07_train.ipynb 6
@@ -255,13 +255,18 @@ def load_pretrained(self:Trainer):
 
 # %% ../nbs/07_train.ipynb 29
 @patch
+def pretrain_config(self:Trainer)->PretrainConfig:
+    "The config of the pre-training phase: the run's data and model keys, `pretrain_steps` and `pretrain_batch`."
+    cfg = self.cfg
+    return make_pretrain_config({**{k: getattr(cfg, k) for k in MODEL_KEYS}, 'steps': cfg.pretrain_steps,
+                                 'batch': cfg.pretrain_batch, 'out_dir': str(self.run_dir), 'exp_name': 'pretrain',
+                                 'eval_every': 0, 'eval_seeds': cfg.eval_seeds, 'progress': cfg.progress})
+
+@patch
 def pretrain_encoder(self:Trainer):
     "Self-supervised warm start: codegan.pretrain's SimCLR run in <run>/pretrain/, its weights loaded into E (or E.ec)."
     cfg = self.cfg
-    pcfg = make_pretrain_config({**{k: getattr(cfg, k) for k in MODEL_KEYS}, 'steps': cfg.pretrain_steps,
-                                 'batch': cfg.pretrain_batch, 'out_dir': str(self.run_dir), 'exp_name': 'pretrain',
-                                 'eval_every': 0, 'eval_seeds': cfg.eval_seeds, 'progress': cfg.progress})
-    pre = Pretrainer(pcfg, resume=(self.run_dir/'pretrain'/'checkpoint.pt').exists()); pre.fit()
+    pre = Pretrainer(self.pretrain_config(), resume=(self.run_dir/'pretrain'/'checkpoint.pt').exists()); pre.fit()
     target = self.E.ec if self.two_encoders else self.E
     target.load_state_dict(torch.load(pre.weights_path, map_location='cpu', weights_only=True)['encoder'])
     last = [r for r in pre.history if r.get('kind') == 'eval']
@@ -455,7 +460,7 @@ def load_model_state(self:Trainer, sd:dict):
     for k in ('G', 'D', 'E', 'opt_g', 'opt_d', 'opt_e'): getattr(self, k).load_state_dict(sd[k])
     if self.G_ema is not None: self.G_ema.load_state_dict(sd.get('G_ema', sd['G']))
 
-# %% ../nbs/07_train.ipynb 69
+# %% ../nbs/07_train.ipynb 71
 def main(argv=None):
     "Entry point of `codegan-train` and `python -m codegan.train`."
     return run_main(Trainer, argv)
