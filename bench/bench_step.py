@@ -7,19 +7,30 @@ Each step is timed on its own after warm-up (with `torch.cuda.synchronize` on CU
 
     python bench/bench_step.py --config fashionmnist_un --iters 20 [--device cpu|cuda] [--set key=value ...]
     python bench/bench_step.py --config cifar10_un --iters 3 --warmup 1 --threads 2
+    python bench/bench_step.py --config fashionmnist_un --against f77b5c4 --rounds 3   # this checkout vs another commit
 
-One iteration = one D step, plus one G and one E step every `n_critic` iterations, so
+`--against REV` checks REV out into a temporary git worktree and times it and this checkout in the same run,
+alternating (this, REV, this, REV, ...; each side in a fresh process, with this script and the same arguments), then
+prints the ratio of their median ms/iteration. On a shared, noisy machine only such a ratio means something: absolute
+times from another run, or another day, do not compare. A shipped config name resolves to each side's own copy of
+that config (`digits` changed its recipe between versions); give a YAML path to time the very same settings.
+
+One iteration = one D step, plus one G and one E step every `n_critic` iterations (`critic` in older versions), so
 ms/iteration = D + (G + E) / n_critic. images/s counts the real images the critic consumes (batch_d per iteration);
 the full-run estimate multiplies ms/iteration by the config's length on the real data set.
 """
-import argparse, json, shlex, sys, tempfile, time
+import argparse, json, os, shlex, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
 import yaml
+ROOT = Path(__file__).resolve().parents[1]
+if __name__ == '__main__' and os.environ.get('BENCH_SIDE') is None:
+    sys.path.insert(0, str(ROOT))   # this checkout's package, whatever is installed
 from codegan.data import DATASETS
 from codegan.testing import fake_run_config
-from codegan.run import config_path, parse_overrides
+try: from codegan.run import config_path, parse_overrides        # since the run layer
+except ImportError: from codegan.train import config_path, parse_overrides   # older commits (--against)
 
 TRAIN_SIZES = {'digits': 1437, 'mnist': 60000, 'fashion_mnist': 60000, 'cifar10': 50000, 'cifar100': 50000, 'coil20': 1440}
 
@@ -36,7 +47,10 @@ def main(argv=None):
     p.add_argument('--threads', type=int, default=None, help="torch.set_num_threads (default: torch's choice)")
     p.add_argument('--set', dest='overrides', action='append', default=[], metavar='KEY=VALUE', help="override a config key (repeatable)")
     p.add_argument('--json', help="also write the figures to this JSON file")
+    p.add_argument('--against', metavar='REV', help="also time git revision REV (a worktree of it), alternating; print the ratio")
+    p.add_argument('--rounds', type=int, default=3, help="with --against: alternating pairs of runs")
     a = p.parse_args(argv)
+    if a.against: return against(a, argv)
     if a.threads: torch.set_num_threads(a.threads)
     print("command:", shlex.join([Path(sys.argv[0]).as_posix()] + (sys.argv[1:] if argv is None else list(argv))))
     raw = yaml.safe_load(config_path(a.config).read_text()) or {}
@@ -58,17 +72,18 @@ def main(argv=None):
                 t0 = time.perf_counter(); step(); sync(); t[k].append((time.perf_counter() - t0) * 1e3)
         n_real = tr.n_iters if cfg.epochs is None else None
     ms = {k: float(np.median(v)) for k, v in t.items()}
-    it = ms['D'] + (ms['G'] + ms['E']) / cfg.n_critic
+    critic = getattr(cfg, 'n_critic', None) or cfg.critic   # the key's name differs between versions
+    it = ms['D'] + (ms['G'] + ms['E']) / critic
     full_iters = (int(np.ceil(cfg.epochs * TRAIN_SIZES[cfg.dataset] / cfg.batch_d)) if cfg.epochs is not None else n_real)
     gpu = f" ({torch.cuda.get_device_name(dev)})" if dev.type == 'cuda' else ''
     print(f"torch {torch.__version__} | device {dev}{gpu} | threads {torch.get_num_threads()} | amp {cfg.amp} | compile {cfg.compile}")
-    print(f"config {a.config}: {cfg.dataset}, family {cfg.family}, width {cfg.width}, adv {cfg.adv_loss}, n_critic {cfg.n_critic}, "
+    print(f"config {a.config}: {cfg.dataset}, family {cfg.family}, width {cfg.width}, adv {cfg.adv_loss}, critic {critic}, "
           f"batches D {cfg.batch_d} / G {cfg.batch_g} / E {cfg.batch_e} (EZ {tr.batch_ez})"
           + (f" + {cfg.batch_l or len(tr.lab_idx)} labelled" if tr.lab_idx is not None else ''))
     print(f"parameters: G {count(tr.G) / 1e6:.2f} M, D {count(tr.D) / 1e6:.2f} M, E {count(tr.E) / 1e6:.2f} M")
     print(f"median over {a.iters} timed iterations after {a.warmup} warm-up:")
     for k in ('D', 'G', 'E'): print(f"  {k} step {ms[k]:9.1f} ms   (min {min(t[k]):.1f}, max {max(t[k]):.1f})")
-    print(f"  iteration {it:9.1f} ms = D + (G + E) / {cfg.n_critic}   ->  {cfg.batch_d / it * 1e3:.1f} real images/s, "
+    print(f"  iteration {it:9.1f} ms = D + (G + E) / {critic}   ->  {cfg.batch_d / it * 1e3:.1f} real images/s, "
           f"{1e3 / it:.2f} it/s")
     print(f"full run: {full_iters} iterations ({cfg.epochs} epochs of {TRAIN_SIZES[cfg.dataset]} images) ~ "
           f"{full_iters * it / 3.6e6:.1f} h at this speed" if cfg.epochs is not None else
@@ -76,7 +91,54 @@ def main(argv=None):
     if a.json:
         Path(a.json).write_text(json.dumps(dict(config=a.config, torch=torch.__version__, device=str(dev) + gpu, threads=torch.get_num_threads(),
                                                 ms=ms, ms_all=t, ms_iteration=it, images_per_s=cfg.batch_d / it * 1e3,
-                                                full_iters=full_iters, cfg={k: getattr(cfg, k) for k in ('width', 'batch_d', 'batch_g', 'batch_e', 'n_critic', 'amp', 'compile')}), indent=1))
+                                                full_iters=full_iters, cfg={k: getattr(cfg, k) for k in ('width', 'batch_d', 'batch_g', 'batch_e', 'amp', 'compile')}), indent=1))
+    return 0
+
+
+def _side(root:Path, args:list, tag:str)->float:
+    "Run this script on the package under `root` in a fresh process; return its ms/iteration."
+    with tempfile.TemporaryDirectory(prefix='bench-side-') as tmp:
+        out = Path(tmp)/'r.json'
+        env = {**os.environ, 'PYTHONPATH': str(root), 'BENCH_SIDE': tag}
+        r = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args, '--json', str(out)], env=env, cwd=tmp,
+                           capture_output=True, text=True)
+        if r.returncode: raise SystemExit(f"bench_step on {tag} failed:\n{r.stdout[-2000:]}{r.stderr[-3000:]}")
+        return json.loads(out.read_text())['ms_iteration']
+
+
+def against(a, argv)->int:
+    "Time this checkout and revision `a.against` alternately; print both medians and their ratio."
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, skip = [], False
+    for x in argv:   # the same arguments without --against/--rounds/--json
+        if skip: skip = False; continue
+        if x in ('--against', '--rounds', '--json'): skip = True; continue
+        if x.startswith(('--against=', '--rounds=', '--json=')): continue
+        args.append(x)
+    rev = subprocess.run(['git', 'rev-parse', '--short', a.against], cwd=ROOT, capture_output=True, text=True)
+    if rev.returncode: raise SystemExit(f"--against: {a.against!r} is not a revision of {ROOT}: {rev.stderr.strip()}")
+    rev = rev.stdout.strip()
+    here = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = bool(subprocess.run(['git', 'status', '--porcelain', '--', 'codegan'], cwd=ROOT, capture_output=True, text=True).stdout)
+    print(f"command: {shlex.join(['bench/bench_step.py', *argv])}")
+    print(f"this checkout: {here}{' + uncommitted changes' if dirty else ''}; against: {rev}; {a.rounds} alternating rounds")
+    wt = Path(tempfile.mkdtemp(prefix='bench-against-'))/'tree'
+    subprocess.run(['git', 'worktree', 'add', '--detach', '-q', str(wt), rev], cwd=ROOT, check=True)
+    times = {'this': [], rev: []}
+    try:
+        for i in range(a.rounds):
+            for tag, root in (('this', ROOT), (rev, wt)) if i % 2 == 0 else ((rev, wt), ('this', ROOT)):
+                times[tag].append(_side(root, args, tag))
+                print(f"  round {i + 1}: {tag:>8s} {times[tag][-1]:9.1f} ms/iteration", flush=True)
+    finally:
+        subprocess.run(['git', 'worktree', 'remove', '--force', str(wt)], cwd=ROOT)
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    pairs = [o / t for t, o in zip(times['this'], times[rev])]
+    print(f"median ms/iteration: this {med['this']:.1f}, {rev} {med[rev]:.1f}")
+    print(f"speed-up of this checkout over {rev}: {med[rev] / med['this']:.2f}x "
+          f"(per round {', '.join(f'{r:.2f}' for r in pairs)})")
+    if a.json: Path(a.json).write_text(json.dumps({'against': rev, 'this': here, 'dirty': dirty, 'ms': times, 'median': med,
+                                                   'speedup': med[rev] / med['this'], 'per_round': pairs}, indent=1))
     return 0
 
 

@@ -1,0 +1,82 @@
+"""Build a comparison file (the format of `codegan.compare.write_json`) from training runs made one by one.
+
+Long comparisons (MNIST: half an hour per run on 2 CPU cores) are easier to run as separate `codegan-train`
+commands, one per row and seed, on as many machines as you have. This script reads each run's folder
+(`config.yml` and the last evaluation in `metrics.jsonl`, never a best score seen during training), checks that the
+run is the row it claims to be (the row's config and overrides, whatever its seed and paths), scores the rows that
+need no training (k-means on pixels, an untrained encoder) itself, and writes the file `nbs/compare.ipynb` and the
+README read.
+
+    python tools/compare_from_runs.py --dataset mnist --data-root /data/mnist --out docs/results/compare_mnist.json \
+        --row "CoDeGAN (best recipe)=runs/scr_s0,runs/scr_s1,runs/scr_s2" --row "InfoGAN=runs/info_s0,..." \
+        --baselines "k-means on pixels" "untrained encoder"
+
+Row names are those of `codegan.compare.default_rows(dataset)`.
+"""
+import argparse, json, sys
+from pathlib import Path
+import yaml
+from codegan.compare import default_rows, run_row, write_json, markdown_table
+from codegan.train import load_config
+try: from codegan.run import RENAMED_KEYS   # keys renamed since a run folder was written
+except ImportError: RENAMED_KEYS = {}
+
+# keys that may differ between a row's definition and a run of it
+FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'device', 'resume'}
+KEEP = ('acc', 'purity', 'nmi', 'ari', 'fc_acc', 'fc_purity', 'fc_nmi', 'fc_ari', 'trunk_acc', 'trunk_purity', 'trunk_nmi',
+        'trunk_ari', 'q_acc', 'q_purity', 'q_nmi', 'q_ari', 'diversity', 'latent_acc')
+
+
+def run_scores(row, run_dir:Path)->dict:
+    "The last evaluation of a finished run of `row`, after checking that the run's settings are the row's."
+    cfg = {RENAMED_KEYS.get(k, k): v for k, v in yaml.safe_load((run_dir/'config.yml').read_text()).items()}
+    want = vars(load_config(row.config, row.overrides))
+    diff = {k: (cfg.get(k), v) for k, v in want.items() if k not in FREE and cfg.get(k) != v}
+    if diff: raise SystemExit(f"{run_dir} is not a run of {row.name!r}: (run, row) differ in {diff}")
+    rows = [json.loads(l) for l in (run_dir/'metrics.jsonl').read_text().splitlines() if l.strip()]
+    evals = [r for r in rows if r['kind'] == 'eval']
+    if not evals or evals[-1]['step'] != cfg['steps']:
+        raise SystemExit(f"{run_dir} has not finished: last evaluation at step {evals[-1]['step'] if evals else None} "
+                         f"of {cfg['steps']}")
+    last, train = evals[-1], [r for r in rows if r['kind'] == 'train']
+    out = {k: last[k] for k in KEEP if k in last}
+    if cfg.get('eval_features', 'fc') == 'fc':   # the plain scores are those of f_c
+        out.update({f'fc_{m}': last[m] for m in ('acc', 'purity', 'nmi', 'ari')})
+    out.update(seed=cfg['seed'], time=train[-1]['time'] if train else None, run_dir=str(run_dir),
+               curve=[[r['step'], round(r['acc'], 4)] for r in evals])
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--dataset', required=True)
+    p.add_argument('--data-root', default=None)
+    p.add_argument('--out', required=True, help='comparison file to write')
+    p.add_argument('--row', action='append', default=[], help='"row name=run_dir,run_dir,..."')
+    p.add_argument('--baselines', nargs='*', default=[], help='untrained rows to score here, for the seeds of the runs')
+    a = p.parse_args(argv)
+    by_name = {r.name: r for r in default_rows(a.dataset)}
+    chosen, results = [], {}
+    for spec in a.row:
+        name, _, dirs = spec.partition('=')
+        if name not in by_name: raise SystemExit(f"unknown row {name!r}; choose from {list(by_name)}")
+        chosen.append(by_name[name])
+        results[name] = sorted((run_scores(by_name[name], Path(d)) for d in dirs.split(',')), key=lambda r: r['seed'])
+    seeds = sorted({r['seed'] for rs in results.values() for r in rs})
+    steps = sorted({yaml.safe_load((Path(r['run_dir'])/'config.yml').read_text())['steps'] for rs in results.values() for r in rs})
+    extra = {'data_root': a.data_root, 'download': False} if a.data_root else {}
+    for name in a.baselines:
+        if name not in by_name: raise SystemExit(f"unknown row {name!r}; choose from {list(by_name)}")
+        if by_name[name].kind not in ('pixels', 'untrained'): raise SystemExit(f"{name!r} needs training: pass its runs with --row")
+        chosen.append(by_name[name])
+        results[name] = [{'seed': s, **run_row(by_name[name], s, 0, '/tmp', 'cpu', extra=extra)} for s in seeds]
+    order = [r.name for r in default_rows(a.dataset)]
+    chosen.sort(key=lambda r: order.index(r.name))
+    results = {r.name: results[r.name] for r in chosen}
+    doc = write_json(a.out, chosen, results, dataset=a.dataset, seeds=seeds, steps=steps[0] if len(steps) == 1 else steps,
+                     extra={k: v for k, v in extra.items() if k != 'data_root'}, source='separate codegan-train runs, last evaluation')
+    print(markdown_table(doc))
+
+
+if __name__ == '__main__':
+    sys.exit(main())
