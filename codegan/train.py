@@ -271,7 +271,7 @@ def pretrain_encoder(self:Trainer):
     target.load_state_dict(torch.load(pre.weights_path, map_location='cpu', weights_only=True)['encoder'])
     last = [r for r in pre.history if r.get('kind') == 'eval']
     if last: self.log({**last[-1], 'step': 0, 'kind': 'pretrain'})
-    torch.manual_seed(cfg.seed)   # the GAN part starts from the same RNG state with or without pre-training
+    torch.manual_seed(cfg.seed)   # the GAN part's draws do not depend on how long the phase ran
     self.pretrained = True
 
 @patch
