@@ -15,8 +15,8 @@ prints the ratio of their median ms/iteration. On a shared, noisy machine only s
 times from another run, or another day, do not compare. A shipped config name resolves to each side's own copy of
 that config (`digits` changed its recipe between versions); give a YAML path to time the very same settings.
 
-One iteration = one D step, plus one G and one E step every `critic` iterations, so
-ms/iteration = D + (G + E) / critic. images/s counts the real images the critic consumes (batch_d per iteration);
+One iteration = one D step, plus one G and one E step every `n_critic` iterations (`critic` in older versions), so
+ms/iteration = D + (G + E) / n_critic. images/s counts the real images the critic consumes (batch_d per iteration);
 the full-run estimate multiplies ms/iteration by the config's length on the real data set.
 """
 import argparse, json, os, shlex, subprocess, sys, tempfile, time
@@ -29,7 +29,8 @@ if __name__ == '__main__' and os.environ.get('BENCH_SIDE') is None:
     sys.path.insert(0, str(ROOT))   # this checkout's package, whatever is installed
 from codegan.data import DATASETS
 from codegan.testing import fake_run_config
-from codegan.train import config_path, parse_overrides
+try: from codegan.run import config_path, parse_overrides        # since the run layer
+except ImportError: from codegan.train import config_path, parse_overrides   # older commits (--against)
 
 TRAIN_SIZES = {'digits': 1437, 'mnist': 60000, 'fashion_mnist': 60000, 'cifar10': 50000, 'cifar100': 50000, 'coil20': 1440}
 

@@ -6,7 +6,7 @@ with `--flags`, are skipped as `nbdev_test` skips them. When fastcore is missing
 `fastcore.test` (`test_eq`, `test_close`, `test_fail`, `test_ne`) is installed. Prints one line per notebook and
 exits non-zero if any failed.
 
-    python bench/run_notebooks.py nbs/04_train.ipynb nbs/03_pretrain.ipynb
+    python bench/run_notebooks.py nbs/07_train.ipynb nbs/06_pretrain.ipynb
     python bench/run_notebooks.py --grep 'Trainer(' nbs/*.ipynb          # only notebooks that build a Trainer
 """
 import argparse, json, os, re, sys, time, traceback, types

@@ -61,7 +61,9 @@ class ImageSet:
     def float(self, idx=None): return to_float(self.x if idx is None else self.x[idx], self.info.value_range)
     def to(self, device): return ImageSet(self.x.to(device), self.y.to(device), self.info)
     def subset(self, idx): return ImageSet(self.x[idx], self.y[idx], self.info)
-    def __repr__(self): return f"ImageSet({self.info.name}: x {tuple(self.x.shape)} {self.x.dtype}, {self.info.n_classes} classes, range {self.info.value_range})"
+    def __repr__(self):
+        i = self.info
+        return f"ImageSet({i.name}: x {tuple(self.x.shape)} {self.x.dtype}, {i.n_classes} classes, range {i.value_range})"
 
 # %% ../nbs/00_data.ipynb 15
 class DataMissingError(FileNotFoundError):
@@ -105,11 +107,15 @@ def download_file(url:str,        # source URL
 def _damaged(path, reason:str, md5:str=None, url:str=None, fetch_error:str=None)->DataDamagedError:
     "The error for a data file that cannot be read: which file, what is wrong, its size and checksum, and the fix."
     path = Path(path); size = path.stat().st_size if path.exists() else 0
-    check = '' if md5 is None or not path.exists() else ("; its MD5 is the official one" if _md5(path) == md5 else f"; its MD5 differs from the official {md5}")
-    if fetch_error: fix = f"downloading it again failed ({fetch_error}); delete it and copy it again" + (f" from {url}" if url else '')
+    check = ('' if md5 is None or not path.exists() else
+             "; its MD5 is the official one" if _md5(path) == md5 else f"; its MD5 differs from the official {md5}")
+    if fetch_error:
+        fix = (f"downloading it again failed ({fetch_error}); delete it and copy it again"
+               + (f" from {url}" if url else ''))
     elif url: fix = f"delete it and run again with download=True (--set download=true), or copy it again from {url}"
     else: fix = "delete it and copy it again from the official source"
-    return DataDamagedError(f"data file {path.resolve()} is damaged: {reason} ({size:,} bytes{check}); {fix}", path, reason)
+    msg = f"data file {path.resolve()} is damaged: {reason} ({size:,} bytes{check}); {fix}"
+    return DataDamagedError(msg, path, reason)
 
 # %% ../nbs/00_data.ipynb 21
 def read_idx(path)->np.ndarray:
@@ -118,12 +124,16 @@ def read_idx(path)->np.ndarray:
     opener = gzip.open if str(path).endswith('.gz') else open
     try:
         with opener(path, 'rb') as f: data = f.read()
-    except (EOFError, gzip.BadGzipFile, zlib.error) as e: raise _damaged(path, f"it does not decompress ({e})") from None
-    if len(data) < 4 or data[0] * 256 + data[1] != 0 or data[2] != 0x08: raise _damaged(path, "it is not an unsigned-byte IDX file")
+    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
+        raise _damaged(path, f"it does not decompress ({e})") from None
+    if len(data) < 4 or data[0] * 256 + data[1] != 0 or data[2] != 0x08:
+        raise _damaged(path, "it is not an unsigned-byte IDX file")
     ndim = data[3]
     dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], 'big') for i in range(ndim)]
     have, need = len(data) - 4 - 4 * ndim, int(np.prod(dims))
-    if have != need: raise _damaged(path, f"its header announces {' x '.join(map(str, dims))} = {need:,} bytes of data but it holds {max(have, 0):,}")
+    if have != need:
+        shape = ' x '.join(map(str, dims))
+        raise _damaged(path, f"its header announces {shape} = {need:,} bytes of data but it holds {max(have, 0):,}")
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 # %% ../nbs/00_data.ipynb 22
@@ -155,12 +165,13 @@ def _load_mnist_like(name, split, root, download):
         except Exception as e: raise _missing(name, root, gz, DATASETS[name].source, reason=str(e)) from None
         paths = [root/f for f in gz]
     x, y = (_read_or_refetch(name, p, download) for p in paths)
-    if x.ndim != 3 or x.shape[1:] != (28, 28): raise _damaged(paths[0], f"it holds images of shape {x.shape[1:]}, not 28 x 28")
+    if x.ndim != 3 or x.shape[1:] != (28, 28):
+        raise _damaged(paths[0], f"it holds images of shape {x.shape[1:]}, not 28 x 28")
     if len(x) != len(y): raise _damaged(paths[0], f"it holds {len(x)} images but {paths[1].name} holds {len(y)} labels")
     return torch.from_numpy(x.copy()).unsqueeze(1), torch.from_numpy(y.astype(np.int64))
 
 def _read_or_refetch(name, path, download):
-    "`read_idx(path)`; when the file is damaged and `download`, fetch the official file again (it replaces the old one only once its MD5 checks out)."
+    "`read_idx(path)`; if the file is damaged and `download`, fetch the official file again (used once its MD5 is right)."
     gz = path.name if path.suffix == '.gz' else path.name + '.gz'
     md5, url = _MNIST_MD5[name].get(gz), DATASETS[name].source + gz
     try: return read_idx(path)
@@ -184,7 +195,8 @@ def _extract(archive, root):
         if str(archive).endswith('.zip'):
             with zipfile.ZipFile(archive) as z: z.extractall(tmp)
         else:
-            with tarfile.open(archive) as t: t.extractall(tmp, filter='data') if hasattr(tarfile, 'data_filter') else t.extractall(tmp)
+            with tarfile.open(archive) as t:
+                t.extractall(tmp, filter='data') if hasattr(tarfile, 'data_filter') else t.extractall(tmp)
         for p in tmp.iterdir():
             dst = Path(root)/p.name
             if dst.is_dir():   # a damaged copy being replaced: swap it out only now that the new one is complete
@@ -204,7 +216,7 @@ def _fetch_archive(name, root, folder, archive_name, md5, files):
     except Exception as e: raise _missing(name, root, files, url, reason=str(e)) from None
 
 def _refetch(e:DataDamagedError, url, root, archive_name, md5):
-    "Replace a damaged extracted file by downloading and extracting the archive again; the old files stay until the new archive checks out."
+    "Replace a damaged extracted file by fetching and extracting the archive again (old files stay until it checks out)."
     try: _download_extract(url, root, archive_name, md5)
     except Exception as f: raise _damaged(e.path, e.reason, url=url, fetch_error=str(f)) from None
 
@@ -229,7 +241,8 @@ def _read_cifar(base, files, key):
             with open(base/f, 'rb') as fh: d = pickle.load(fh, encoding='bytes')
             x, y = np.asarray(d[b'data'], dtype=np.uint8).reshape(-1, 3, 32, 32), np.asarray(d[key], dtype=np.int64)
             if len(x) != len(y): raise ValueError(f"{len(x)} images but {len(y)} labels")
-        except Exception as e: raise _damaged(base/f, f"it is not a readable CIFAR batch ({type(e).__name__}: {str(e)[:100]})") from None
+        except Exception as e:
+            raise _damaged(base/f, f"it is not a readable CIFAR batch ({type(e).__name__}: {str(e)[:100]})") from None
         xs.append(x); ys.append(y)
     return torch.from_numpy(np.concatenate(xs)), torch.from_numpy(np.concatenate(ys))
 
@@ -239,11 +252,15 @@ def _load_coil20(root, download):
     base = Path(root)/'coil-20-proc'
     names = [f'obj{o}__{i}.png' for o in range(1, 21) for i in range(72)]
     if not all((base/n).exists() for n in names):
-        if not download: raise _missing('coil20', root, ['coil-20-proc/obj{1..20}__{0..71}.png'], DATASETS['coil20'].source)
-        _fetch_archive('coil20', root, 'coil-20-proc', 'coil-20-proc.zip', None, ['coil-20-proc/obj{1..20}__{0..71}.png'])
+        if not download:
+            raise _missing('coil20', root, ['coil-20-proc/obj{1..20}__{0..71}.png'], DATASETS['coil20'].source)
+        _fetch_archive('coil20', root, 'coil-20-proc', 'coil-20-proc.zip', None,
+                       ['coil-20-proc/obj{1..20}__{0..71}.png'])
     def read(n):
         try: return np.asarray(Image.open(base/n).convert('L').resize((32, 32), Image.BILINEAR), dtype=np.uint8)
-        except Exception as e: raise _damaged(base/n, f"it is not a readable PNG ({type(e).__name__})", url=DATASETS['coil20'].source) from None
+        except Exception as e:
+            raise _damaged(base/n, f"it is not a readable PNG ({type(e).__name__})",
+                           url=DATASETS['coil20'].source) from None
     try: xs = [read(n) for n in names]
     except DataDamagedError as e:
         if not download: raise
@@ -295,7 +312,8 @@ def few_label_indices(y:torch.Tensor,   # (N,) labels
     out = []
     for c in y.unique().tolist():
         idx = (y == c).nonzero().view(-1)
-        if len(idx) < n_per_class: raise ValueError(f"class {c} has only {len(idx)} images, fewer than n_per_class={n_per_class}")
+        if len(idx) < n_per_class:
+            raise ValueError(f"class {c} has only {len(idx)} images, fewer than n_per_class={n_per_class}")
         out.append(idx[torch.randperm(len(idx), generator=g)[:n_per_class]])
     return torch.cat(out).sort().values
 

@@ -38,7 +38,8 @@ def supcon_loss(feats:Tensor,            # (n, views, d) L2-normalised features,
 LOSS_KINDS = ('wgan-gp', 'hinge', 'bce')
 
 def _check_kind(kind):
-    if kind not in LOSS_KINDS: raise ValueError(f"unknown adversarial loss {kind!r}; valid kinds: {', '.join(LOSS_KINDS)}")
+    if kind not in LOSS_KINDS:
+        raise ValueError(f"unknown adversarial loss {kind!r}; valid kinds: {', '.join(LOSS_KINDS)}")
 
 # %% ../nbs/02_losses.ipynb 20
 def critic_loss(kind:str,      # one of `LOSS_KINDS`

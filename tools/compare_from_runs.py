@@ -18,6 +18,8 @@ from pathlib import Path
 import yaml
 from codegan.compare import default_rows, run_row, write_json, markdown_table
 from codegan.train import load_config
+try: from codegan.run import RENAMED_KEYS   # keys renamed since a run folder was written
+except ImportError: RENAMED_KEYS = {}
 
 # keys that may differ between a row's definition and a run of it
 FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'device', 'resume'}
@@ -27,7 +29,7 @@ KEEP = ('acc', 'purity', 'nmi', 'ari', 'fc_acc', 'fc_purity', 'fc_nmi', 'fc_ari'
 
 def run_scores(row, run_dir:Path)->dict:
     "The last evaluation of a finished run of `row`, after checking that the run's settings are the row's."
-    cfg = yaml.safe_load((run_dir/'config.yml').read_text())
+    cfg = {RENAMED_KEYS.get(k, k): v for k, v in yaml.safe_load((run_dir/'config.yml').read_text()).items()}
     want = vars(load_config(row.config, row.overrides))
     diff = {k: (cfg.get(k), v) for k, v in want.items() if k not in FREE and cfg.get(k) != v}
     if diff: raise SystemExit(f"{run_dir} is not a run of {row.name!r}: (run, row) differ in {diff}")
