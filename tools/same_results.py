@@ -1,0 +1,73 @@
+"""Same results before and after a change: six short CPU runs through the command line (training, InfoGAN, a
+pre-training phase, codegan-pretrain, few labels, kill-and-resume), compared exactly on their per-step losses and
+scores (metrics.jsonl without the wall-clock 'time') and the hashes of their sample grids.
+
+    git stash; python tools/same_results.py record    # on the old code -> runs/same_results/baseline/*.json
+    git stash pop; python tools/same_results.py compare  # on the new code: IDENTICAL or DIFFERENT per run; exit 0 if all same
+    python tools/same_results.py compare digits30 kill_resume   # only some runs
+
+Refactors must keep every run IDENTICAL on CPU; a change that means to alter results shows here what it alters.
+One torch thread, so the numbers do not depend on the machine's core count."""
+import sys, os, json, hashlib, shutil, subprocess
+from pathlib import Path
+mode = sys.argv[1]; only = sys.argv[2:]
+if mode not in ('record', 'compare'): sys.exit(__doc__)
+ROOT = Path(os.environ.get('SAME_RESULTS_DIR', Path(__file__).resolve().parents[1]/'runs'/'same_results'))
+BASE = ROOT/'baseline'; OUT = ROOT/('after' if mode == 'compare' else 'baseline')
+RUNS = ROOT/'runs'/mode
+COMMON = ['width=0.25', 'eval_seeds=1', 'progress=false', 'log_every=5']
+TRAIN = "import sys; from codegan.train import main; sys.exit(main(sys.argv[1:]))"
+PRE = "import sys; from codegan.pretrain import main; sys.exit(main(sys.argv[1:]))"
+# kill: stop at the start of iteration 25, after the step-20 checkpoint; the resume must replay 21..30 exactly
+KILL = ("import sys; import codegan.train as t\n"
+        "orig = t.Trainer.train_step\n"
+        "def ts(self):\n"
+        "    if self.step == 25: raise SystemExit(3)\n"
+        "    return orig(self)\n"
+        "t.Trainer.train_step = ts\n"
+        "sys.exit(t.main(sys.argv[1:]))")
+def sets(*kv): return [a for k in (*COMMON, *kv) for a in ('--set', k)]
+JOBS = {
+  'digits30': [(TRAIN, ['--config', 'digits', *sets('steps=30', 'eval_every=10', 'ckpt_every=10', 'exp_name=r')])],
+  'infogan30': [(TRAIN, ['--config', 'digits_infogan', *sets('steps=30', 'eval_every=15', 'ckpt_every=0', 'exp_name=r')])],
+  'pretrain_phase': [(TRAIN, ['--config', 'digits', *sets('steps=20', 'eval_every=10', 'ckpt_every=0', 'pretrain_steps=8',
+                                                          'pretrain_batch=64', 'exp_name=r')])],
+  'pretrain_cli': [(PRE, ['--config', 'digits', *sets('steps=12', 'eval_every=6', 'batch=64', 'ckpt_every=5', 'exp_name=r')])],
+  'fewlabel': [(TRAIN, ['--config', 'digits', *sets('steps=20', 'eval_every=20', 'ckpt_every=0', 'labels_per_class=3',
+                                                    'batch_l=16', 'exp_name=r')])],
+  'kill_resume': [(KILL, ['--config', 'digits', *sets('steps=30', 'eval_every=10', 'ckpt_every=10', 'exp_name=r')]),
+                  (TRAIN, ['--resume', 'RUN'])],
+}
+def digest(run):
+    rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines() if l.strip()]
+    for r in rows: r.pop('time', None)
+    imgs = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted((run/'samples').glob('*.png'))} if (run/'samples').exists() else {}
+    pre = run/'pretrain'/'metrics.jsonl'
+    prows = [json.loads(l) for l in pre.read_text().splitlines() if l.strip()] if pre.exists() else []
+    for r in prows: r.pop('time', None)
+    return {'rows': rows, 'samples': imgs, 'pretrain_rows': prows}
+env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1',
+       'PYTHONPATH': os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get('PYTHONPATH', '')])}
+OUT.mkdir(parents=True, exist_ok=True); bad = 0
+for name, steps in JOBS.items():
+    if only and name not in only: continue
+    d = RUNS/name; shutil.rmtree(d, ignore_errors=True); d.mkdir(parents=True)
+    for code, args in steps:
+        args = [str(d/'r') if a == 'RUN' else a for a in args]
+        if args[0] != '--resume': args += ['--set', f'out_dir={d}']
+        p = subprocess.run([sys.executable, '-c', "import torch; torch.set_num_threads(1)\n" + code, *args], env=env,
+                           capture_output=True, text=True)
+        if p.returncode not in (0, 3): print(name, 'FAILED', p.returncode, p.stderr[-2000:]); bad += 1
+    res = digest(d/'r'); (OUT/f'{name}.json').write_text(json.dumps(res, indent=1))
+    if mode == 'compare':
+        ref = json.loads((BASE/f'{name}.json').read_text())
+        same = ref == res
+        if name == 'kill_resume':   # must equal the straight run too
+            straight = json.loads((BASE/'digits30.json').read_text()); same = same and res == straight
+        print(f"{name}: {'IDENTICAL' if same else 'DIFFERENT'} ({len(res['rows'])} rows, {len(res['samples'])} grids)"); bad += not same
+    else:
+        print(f"{name}: recorded {len(res['rows'])} rows, {len(res['samples'])} grids, {len(res['pretrain_rows'])} pretrain rows")
+if mode == 'record':
+    a, b = (json.loads((OUT/f'{n}.json').read_text()) for n in ('digits30', 'kill_resume'))
+    print('kill_resume == digits30 in baseline:', a == b)
+sys.exit(bad)
