@@ -612,10 +612,14 @@ def run_cli(prog:str,          # program name for the messages
             return 2
 
 @patch
+def placement(self:Run)->str:
+    "The device, and under torchrun the number of processes, as the banner shows them."
+    return f"device: {self.device}" + (f"  processes: {self.world}" if self.distributed else '')
+
+@patch
 def banner(self:Run)->str:
     "The line printed when a run starts."
-    procs = f"  processes: {self.world}" if self.distributed else ''
-    return f"run folder: {self.run_dir}  device: {self.device}{procs}  iterations: {self.n_iters}"
+    return f"run folder: {self.run_dir}  {self.placement()}  iterations: {self.n_iters}"
 
 @patch
 def report(self:Run):
