@@ -357,12 +357,17 @@ def _flat_collective(tensors, op, device):
         op(flat)
         for t, f in zip(ts, flat.split([t.numel() for t in ts])): t.copy_(f.view(t.shape))
 
-def average_(tensors, device):
+def average_(tensors,  # tensors of the same shapes in every process
+             device,   # where the all-reduce runs (CUDA for nccl)
+            ):
     "All-reduce `tensors` in place to their mean over the processes."
     n = dist.get_world_size()
     _flat_collective(tensors, lambda f: (dist.all_reduce(f), f.div_(n)), device)
 
-def broadcast_(tensors, device, src:int=0):
+def broadcast_(tensors,    # tensors of the same shapes in every process
+               device,     # where the broadcast runs (CUDA for nccl)
+               src:int=0,  # the rank whose values everyone gets
+              ):
     "Overwrite `tensors` in place with rank `src`'s."
     _flat_collective(tensors, lambda f: dist.broadcast(f, src), device)
 
