@@ -8,10 +8,11 @@ Each step is timed on its own after warm-up (with `torch.cuda.synchronize` on CU
     python bench/bench_step.py --config fashionmnist_un --iters 20 [--device cpu|cuda] [--set key=value ...]
     python bench/bench_step.py --config cifar10_un --iters 3 --warmup 1 --threads 2
     python bench/bench_step.py --config fashionmnist_un --against f77b5c4 --rounds 3   # this checkout vs another commit
+    python bench/bench_step.py --variant compile:compile=true --variant bf16:amp=true  # options off vs on, alternating
 
 `--against REV` checks REV out into a temporary git worktree and times it and this checkout in the same run,
-alternating (this, REV, this, REV, ...; each side in a fresh process, with this script and the same arguments), then
-prints the ratio of their median ms/iteration. On a shared, noisy machine only such a ratio means something: absolute
+alternating (this, REV, REV, this, ...; each side in a fresh process, with this script and the same arguments), then
+prints the ratio of their median ms/iteration; `--variant` adds sides that run this checkout with other config keys. On a shared, noisy machine only such a ratio means something: absolute
 times from another run, or another day, do not compare. A shipped config name resolves to each side's own copy of
 that config (`digits` changed its recipe between versions); give a YAML path to time the very same settings.
 
@@ -48,9 +49,11 @@ def main(argv=None):
     p.add_argument('--set', dest='overrides', action='append', default=[], metavar='KEY=VALUE', help="override a config key (repeatable)")
     p.add_argument('--json', help="also write the figures to this JSON file")
     p.add_argument('--against', metavar='REV', help="also time git revision REV (a worktree of it), alternating; print the ratio")
-    p.add_argument('--rounds', type=int, default=3, help="with --against: alternating pairs of runs")
+    p.add_argument('--variant', action='append', default=[], metavar='NAME:KEY=VALUE[,...]',
+                   help="also time this checkout with these overrides, alternating (repeatable), e.g. compile:compile=true")
+    p.add_argument('--rounds', type=int, default=3, help="with --against/--variant: rounds, each timing every side once")
     a = p.parse_args(argv)
-    if a.against: return against(a, argv)
+    if a.against or a.variant: return alternate(a, argv)
     if a.threads: torch.set_num_threads(a.threads)
     print("command:", shlex.join([Path(sys.argv[0]).as_posix()] + (sys.argv[1:] if argv is None else list(argv))))
     raw = yaml.safe_load(config_path(a.config).read_text()) or {}
@@ -106,39 +109,52 @@ def _side(root:Path, args:list, tag:str)->float:
         return json.loads(out.read_text())['ms_iteration']
 
 
-def against(a, argv)->int:
-    "Time this checkout and revision `a.against` alternately; print both medians and their ratio."
+def alternate(a, argv)->int:
+    "Time this checkout, revision `a.against` and the `--variant`s in turn, round after round; print medians and ratios."
     argv = list(sys.argv[1:] if argv is None else argv)
     args, skip = [], False
-    for x in argv:   # the same arguments without --against/--rounds/--json
+    for x in argv:   # the same arguments without --against/--variant/--rounds/--json
         if skip: skip = False; continue
-        if x in ('--against', '--rounds', '--json'): skip = True; continue
-        if x.startswith(('--against=', '--rounds=', '--json=')): continue
+        if x in ('--against', '--variant', '--rounds', '--json'): skip = True; continue
+        if x.startswith(('--against=', '--variant=', '--rounds=', '--json=')): continue
         args.append(x)
-    rev = subprocess.run(['git', 'rev-parse', '--short', a.against], cwd=ROOT, capture_output=True, text=True)
-    if rev.returncode: raise SystemExit(f"--against: {a.against!r} is not a revision of {ROOT}: {rev.stderr.strip()}")
-    rev = rev.stdout.strip()
     here = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     dirty = bool(subprocess.run(['git', 'status', '--porcelain', '--', 'codegan'], cwd=ROOT, capture_output=True, text=True).stdout)
+    sides = [('this', ROOT, [])]
+    for v in a.variant:
+        name, _, keys = v.partition(':')
+        if not keys: raise SystemExit(f"--variant {v!r}: write NAME:KEY=VALUE[,KEY=VALUE...]")
+        sides.append((name, ROOT, [x for kv in keys.split(',') for x in ('--set', kv)]))
+    wt, rev = None, None
+    if a.against:
+        r = subprocess.run(['git', 'rev-parse', '--short', a.against], cwd=ROOT, capture_output=True, text=True)
+        if r.returncode: raise SystemExit(f"--against: {a.against!r} is not a revision of {ROOT}: {r.stderr.strip()}")
+        rev = r.stdout.strip()
+        wt = Path(tempfile.mkdtemp(prefix='bench-against-'))/'tree'
+        subprocess.run(['git', 'worktree', 'add', '--detach', '-q', str(wt), rev], cwd=ROOT, check=True)
+        sides.append((rev, wt, []))
     print(f"command: {shlex.join(['bench/bench_step.py', *argv])}")
-    print(f"this checkout: {here}{' + uncommitted changes' if dirty else ''}; against: {rev}; {a.rounds} alternating rounds")
-    wt = Path(tempfile.mkdtemp(prefix='bench-against-'))/'tree'
-    subprocess.run(['git', 'worktree', 'add', '--detach', '-q', str(wt), rev], cwd=ROOT, check=True)
-    times = {'this': [], rev: []}
+    print(f"this checkout: {here}{' + uncommitted changes' if dirty else ''}; sides: {', '.join(t for t, _, _ in sides)}; "
+          f"{a.rounds} rounds, the order rotating each round")
+    times = {t: [] for t, _, _ in sides}
     try:
         for i in range(a.rounds):
-            for tag, root in (('this', ROOT), (rev, wt)) if i % 2 == 0 else ((rev, wt), ('this', ROOT)):
-                times[tag].append(_side(root, args, tag))
-                print(f"  round {i + 1}: {tag:>8s} {times[tag][-1]:9.1f} ms/iteration", flush=True)
+            for tag, root, extra in sides[i % len(sides):] + sides[:i % len(sides)]:
+                times[tag].append(_side(root, args + extra, tag))
+                print(f"  round {i + 1}: {tag:>12s} {times[tag][-1]:9.1f} ms/iteration", flush=True)
     finally:
-        subprocess.run(['git', 'worktree', 'remove', '--force', str(wt)], cwd=ROOT)
+        if wt is not None: subprocess.run(['git', 'worktree', 'remove', '--force', str(wt)], cwd=ROOT)
     med = {k: float(np.median(v)) for k, v in times.items()}
-    pairs = [o / t for t, o in zip(times['this'], times[rev])]
-    print(f"median ms/iteration: this {med['this']:.1f}, {rev} {med[rev]:.1f}")
-    print(f"speed-up of this checkout over {rev}: {med[rev] / med['this']:.2f}x "
-          f"(per round {', '.join(f'{r:.2f}' for r in pairs)})")
-    if a.json: Path(a.json).write_text(json.dumps({'against': rev, 'this': here, 'dirty': dirty, 'ms': times, 'median': med,
-                                                   'speedup': med[rev] / med['this'], 'per_round': pairs}, indent=1))
+    for tag, _, _ in sides:
+        per = [o / t for t, o in zip(times['this'], times[tag])]
+        line = f"  {tag:>12s} median {med[tag]:9.1f} ms/iteration"
+        if tag != 'this':
+            line += (f"   this checkout is {med[tag] / med['this']:.2f}x faster than {tag}" if tag == rev else
+                     f"   {med['this'] / med[tag]:.2f}x the speed of this checkout's defaults")
+            line += f" (per round {', '.join(f'{1 / x if tag != rev else x:.2f}' for x in per)})"
+        print(line)
+    if a.json: Path(a.json).write_text(json.dumps({'this': here, 'dirty': dirty, 'against': rev, 'ms': times, 'median': med},
+                                                  indent=1))
     return 0
 
 

@@ -126,6 +126,14 @@ def run_row(row:Row,               # what to run
     return out
 
 # %% ../nbs/10_compare.ipynb 16
+_COST = {'train': 0, 'simclr': 1, 'untrained': 2, 'pixels': 3}   # long rows first, so parallel workers end together
+
+def _run_in_worker(args:tuple)->dict:
+    "`run_row` in a worker process, on one torch thread (the workers share the cores); the row arrives as a dict."
+    torch.set_num_threads(1)
+    row, *rest = args
+    return run_row(Row(**row), *rest)
+
 def compare(rows:list,            # `Row`s
             seeds:int|list=3,     # number of seeds (0..n-1) or the seeds themselves
             steps:int=800,        # iterations of every trained row
@@ -134,15 +142,26 @@ def compare(rows:list,            # `Row`s
             eval_seeds:int=3,     # k-means restarts per score
             extra:dict=None,      # config keys applied to every trained row
             log=print,            # progress lines (None: quiet)
+            workers:int=1,        # processes running (row, seed) pairs side by side, one torch thread each; 1: this process
            )->dict:               # {row name: [scores of seed 0, ...]}
     "Run every row for every seed; returns the per-seed scores."
     seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     res = {r.name: [] for r in rows}
-    for s in seeds:
-        for r in rows:
-            out = run_row(r, s, steps, out_dir, device, eval_seeds, extra)
-            res[r.name].append({'seed': s, **out})
-            if log: log(f"seed {s}  {r.name:30s} ACC {out['acc']:.3f}  NMI {out['nmi']:.3f}  ({out['time']:.0f} s)")
+    def done(r, s, out):
+        res[r.name].append({'seed': s, **out})
+        if log: log(f"seed {s}  {r.name:30s} ACC {out['acc']:.3f}  NMI {out['nmi']:.3f}  ({out['time']:.0f} s)")
+    if workers <= 1:
+        for s in seeds:
+            for r in rows: done(r, s, run_row(r, s, steps, out_dir, device, eval_seeds, extra))
+        return res
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from codegan.compare import _run_in_worker   # by module name, so the workers can import it
+    tasks = sorted(((r, s) for s in seeds for r in rows), key=lambda t: (_COST[t[0].kind], t[1]))
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as ex:   # spawn: safe under Jupyter and CUDA
+        futs = {ex.submit(_run_in_worker, (asdict(r), s, steps, out_dir, device, eval_seeds, extra)): (r, s) for r, s in tasks}
+        for f in as_completed(futs): done(*futs[f], f.result())
+    for runs in res.values(): runs.sort(key=lambda o: o['seed'])
     return res
 
 def summarize(results:dict)->dict:  # {row: {metric: {'mean', 'std', 'n'}}}
@@ -154,7 +173,7 @@ def summarize(results:dict)->dict:  # {row: {metric: {'mean', 'std', 'n'}}}
                          'n': sum(k in r for r in runs)} for k in keys}
     return out
 
-# %% ../nbs/10_compare.ipynb 19
+# %% ../nbs/10_compare.ipynb 21
 def write_json(path,             # where to write
                rows:list,        # the `Row`s that were run
                results:dict,     # from `compare`
@@ -169,7 +188,7 @@ def write_json(path,             # where to write
     Path(path).write_text(json.dumps(doc, indent=1, default=str) + '\n')
     return doc
 
-# %% ../nbs/10_compare.ipynb 21
+# %% ../nbs/10_compare.ipynb 23
 def _fmt(s, k, digits=3):
     return f"{s[k]['mean']:.{digits}f} ± {s[k]['std']:.{digits}f}" if k in s else '–'
 
@@ -187,7 +206,7 @@ def markdown_table(doc:dict,         # a comparison from `write_json` (or json.l
         lines.append(f"| {r['name']} | " + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/10_compare.ipynb 24
+# %% ../nbs/10_compare.ipynb 26
 def merge_json(paths:list,  # comparison files written by `write_json`
                out,         # where to write the merged comparison
               )->dict:      # the merged comparison
@@ -213,7 +232,7 @@ def merge_json(paths:list,  # comparison files written by `write_json`
     Path(out).write_text(json.dumps(merged, indent=1, default=str) + '\n')
     return merged
 
-# %% ../nbs/10_compare.ipynb 26
+# %% ../nbs/10_compare.ipynb 28
 def bar_figure(doc:dict,                      # a comparison from `write_json`
                keys=(('ACC', 'acc'), ('NMI', 'nmi'), ('diversity', 'diversity')), # (label, score key) panels
                dpi:int=72,                    # resolution of the embedded picture
@@ -233,7 +252,7 @@ def bar_figure(doc:dict,                      # a comparison from `write_json`
     fig.tight_layout()
     return fig
 
-# %% ../nbs/10_compare.ipynb 28
+# %% ../nbs/10_compare.ipynb 30
 def grids_figure(results:dict,  # from `compare`: trained rows carry their run folder
                  seed:int=0,    # whose samples to show
                  dpi:int=72,    # resolution of the embedded picture

@@ -79,8 +79,8 @@ class Config(RunConfig):
     pretrain_steps:int = 0              # >0: SimCLR pre-training of E on the real training images first
     pretrain_batch:int = 256            # images per pre-training step
     # hardware
-    amp:bool = False                    # bf16 autocast (CUDA only)
-    compile:bool = False                # torch.compile the networks (CUDA only)
+    amp:bool = False                    # bf16 autocast on the run's device (CUDA; runs on CPU too, where it is rarely faster)
+    compile:bool = False                # torch.compile the networks (CPU or CUDA; the first iterations compile)
     channels_last:bool = True           # channels-last weights (faster convolutions; same results up to rounding)
     renamed_keys = {'critic': 'n_critic'}  # old key -> new key (a class attribute, not a setting)
 
@@ -113,7 +113,6 @@ def validate_config(cfg:Config)->Config:
     if cfg.batch_ez is not None and cfg.batch_ez > cfg.batch_e: bad('batch_ez', f"must be <= batch_e ({cfg.batch_e})")
     if cfg.pretrain_steps and cfg.pretrained_encoder:
         bad('pretrain_steps', "set pretrain_steps or pretrained_encoder, not both")
-    if cfg.amp and not str(cfg.device).startswith(('cuda', 'auto')): bad('amp', "bf16 autocast is for CUDA devices")
     return cfg
 
 def check_files(cfg:Config):
@@ -220,10 +219,10 @@ def build(self:Trainer):
         self.lab_idx = few_label_indices(self.train_set.y, cfg.labels_per_class, cfg.label_seed)
         if self.is_main: save_indices(self.run_dir/'labelled_indices.txt', self.lab_idx)
         self.lab_x = self.train_set.x[self.lab_idx].to(dev); self.lab_y = self.train_set.y[self.lab_idx].to(dev)
-    self.amp = cfg.amp and dev.type == 'cuda'
+    self.amp = cfg.amp
     nets = (self.G, self.D, self.E)
     self.G_compiled, self.D_compiled, self.E_compiled = (
-        (torch.compile(n) for n in nets) if cfg.compile and dev.type == 'cuda' else nets)
+        (torch.compile(n) for n in nets) if cfg.compile else nets)
 
 # %% ../nbs/07_train.ipynb 27
 def _load_weights(path, key):
@@ -320,14 +319,14 @@ def d_step(self:Trainer)->torch.Tensor:
     "One critic step on a real batch and as many generated images: the adversarial loss (+ gradient penalty)."
     cfg = self.cfg
     real = self.real_batch(cfg.batch_d)
-    with torch.no_grad(), torch.autocast('cuda', torch.bfloat16, enabled=self.amp):
+    with torch.no_grad(), self.autocast():
         fake = self.G_compiled(self._latent(cfg.batch_d)[0])
     fake = fake.float()
-    with torch.autocast('cuda', torch.bfloat16, enabled=self.amp):
+    with self.autocast():
         # one pass: critics have no batch statistics
         d_real, d_fake = self.D_compiled(torch.cat([real, fake])).float().split([len(real), len(fake)])
         loss = critic_loss(cfg.adv_loss, d_real, d_fake)
-    if cfg.adv_loss == 'wgan-gp': loss = loss + gradient_penalty(self.D_compiled, real, fake, cfg.gp_lambda)
+    if cfg.adv_loss == 'wgan-gp': loss = loss + gradient_penalty(self.D, real, fake, cfg.gp_lambda)
     self.opt_d.zero_grad(set_to_none=True); loss.backward(); self.opt_d.step()
     return loss.detach()
 
@@ -351,7 +350,7 @@ def g_step(self:Trainer)->tuple:
     cfg = self.cfg
     z, zn, c = self._g_latent()
     with frozen(self.D, self.E):
-        with torch.autocast('cuda', torch.bfloat16, enabled=self.amp):
+        with self.autocast():
             x = self.G_compiled(z)
             adv = generator_loss(cfg.adv_loss, self.D_compiled(x).float())
             if cfg.method == 'infogan':
@@ -369,10 +368,10 @@ def e_step(self:Trainer)->tuple:
     "One encoder step on fresh generated images: contrastive + regression (+ the real-image term; infogan: Q's terms)."
     cfg = self.cfg
     z, zn, c = self._latent(cfg.batch_e)
-    with torch.no_grad(), torch.autocast('cuda', torch.bfloat16, enabled=self.amp):
+    with torch.no_grad(), self.autocast():
         x = self.G_compiled(z)
     x = x.float()
-    with torch.autocast('cuda', torch.bfloat16, enabled=self.amp):
+    with self.autocast():
         if cfg.method == 'infogan':
             con, mse = self._info_losses(x, zn, c); loss = cfg.info_lambda * (con + mse)
         else:
@@ -420,6 +419,12 @@ def _set_lr(self:Trainer):
 
 # %% ../nbs/07_train.ipynb 39
 @patch
+def autocast(self:Trainer):
+    "The context the networks run in: bf16 autocast on the run's device when `amp` is set, else a no-op."
+    return torch.autocast(self.device.type, torch.bfloat16, enabled=self.amp)
+
+# %% ../nbs/07_train.ipynb 44
+@patch
 def evaluate(self:Trainer)->dict:
     "Score the encoder on the test split and on generated images, and save a sample grid; returns the metrics row."
     from torchvision.utils import save_image
@@ -449,7 +454,7 @@ def _q_scores(self:Trainer)->dict:
     logits = encode_features(self.E, self.test_set.x, self.info.value_range, device=self.device, method='logits')
     return cluster_scores(self.test_set.y.numpy(), logits.argmax(1))
 
-# %% ../nbs/07_train.ipynb 41
+# %% ../nbs/07_train.ipynb 46
 @patch
 def model_state(self:Trainer)->dict:
     sd = {k: getattr(self, k).state_dict() for k in ('G', 'D', 'E', 'opt_g', 'opt_d', 'opt_e')}
@@ -461,7 +466,7 @@ def load_model_state(self:Trainer, sd:dict):
     for k in ('G', 'D', 'E', 'opt_g', 'opt_d', 'opt_e'): getattr(self, k).load_state_dict(sd[k])
     if self.G_ema is not None: self.G_ema.load_state_dict(sd.get('G_ema', sd['G']))
 
-# %% ../nbs/07_train.ipynb 71
+# %% ../nbs/07_train.ipynb 76
 def main(argv=None):
     "Entry point of `codegan-train` and `python -m codegan.train`."
     return run_main(Trainer, argv)
