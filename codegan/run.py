@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_run.ipynb 2
 from __future__ import annotations
-import dataclasses, datetime, difflib, json, math, os, random, sys, tempfile, time, typing, warnings
+import atexit, dataclasses, datetime, difflib, json, math, os, random, sys, tempfile, time, typing, warnings
 from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 import numpy as np
@@ -317,7 +317,12 @@ def init_distributed(device=None, # the config's `device`: 'auto', 'cuda' or 'cp
         dev = torch.device('cuda', local); torch.cuda.set_device(dev)
     if not dist.is_initialized():
         dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo', timeout=datetime.timedelta(hours=1))
+        atexit.register(_leave_group)   # a process that exits with the group alive can abort in gloo's threads
     return rank, world, dev
+
+def _leave_group():
+    "At exit: leave the process group, so its threads end before the interpreter does."
+    if dist.is_initialized(): dist.destroy_process_group()
 
 # %% ../nbs/05_run.ipynb 42
 def rank_config(cfg,            # a validated config (batch sizes for the whole job)
