@@ -314,6 +314,9 @@ def init_distributed(device=None, # the config's `device`: 'auto', 'cuda' or 'cp
         if device not in (None, 'auto', 'cuda'):
             raise ConfigError(f"config key 'device': under torchrun each process uses cuda:LOCAL_RANK; "
                               f"set 'cuda' or 'auto', not {device!r}")
+        if local >= torch.cuda.device_count():
+            raise ConfigError(f"config key 'device': process {local} of this node has no GPU ({torch.cuda.device_count()} "
+                              f"visible); start at most that many processes per node, or set device: cpu")
         dev = torch.device('cuda', local); torch.cuda.set_device(dev)
     if not dist.is_initialized():
         dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo', timeout=datetime.timedelta(hours=1))
