@@ -3,7 +3,8 @@
 #   (a) torch / CUDA / GPU, (b) the notebook tests that build a Trainer, run on that device (without nbdev),
 #   (c) bench_step.py ms/iteration of fashionmnist_un in fp32, bf16 autocast, torch.compile and compile + bf16,
 #   (d) a Fashion-MNIST run of about 5 minutes on the reference settings, with its ACC / purity / NMI at the end,
-#   (e) a 2-process data-parallel smoke run where two GPUs exist.
+#   (e) a 2-process data-parallel run under torchrun (nccl where two GPUs exist, gloo with --device cpu), then
+#       resumed on one process.
 # Each section prints its result and the next one runs even if it failed; the exit status counts the failures.
 #
 #   bash bench/gpu_check.sh                          # on the GPU box; Fashion-MNIST files in dataset/fashion_mnist
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
     --data) DATA=$2; shift 2;;
     --minutes) MINUTES=$2; shift 2;;
     --out) OUT=$2; shift 2;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0;;
     *) echo "gpu_check: unknown option $1 (see --help)" >&2; exit 2;;
   esac
 done
@@ -78,16 +79,34 @@ print(f"step {e['step']}, {tr[-1]['time']:.0f} s of training: ACC {e['acc']:.3f}
       f"  ARI {e['ari']:.3f}  diversity {e.get('diversity', float('nan')):.2f}")
 EOF
 
-section e "2-process data-parallel smoke run"
+section e "2-process data-parallel smoke run (torchrun)"
 ngpu=$(python -c "import torch; print(torch.cuda.device_count())")
 if [ "$DEVICE" != cpu ] && [ "$ngpu" -lt 2 ]; then
-  echo "skipped: $ngpu GPU(s); the data-parallel check needs two"
-elif ! python -c "import codegan.train as t, sys; sys.exit(0 if hasattr(t, 'init_distributed') or 'torchrun' in (t.__doc__ or '') else 1)"; then
-  echo "skipped: this version of codegan has no data-parallel path yet (torchrun support is an open issue)"
+  echo "skipped: $ngpu GPU(s); the data-parallel check needs two (--device cpu runs it on two CPU processes with gloo)"
 else
-  timeout 300 torchrun --standalone --nproc_per_node=2 -m codegan.train --config digits --set steps=20 --set eval_every=20 \
-      --set width=0.25 --set device="$DEVICE" --set out_dir="$OUT" --set exp_name=ddp --set progress=false \
-      >"$OUT/ddp.log" 2>&1 && tail -n 2 "$OUT/ddp.log" || { tail -n 5 "$OUT/ddp.log"; note_fail "(e) DDP"; }
+  # under torchrun each process takes cuda:LOCAL_RANK (nccl), or the CPU (gloo); batch sizes are global
+  if [ "$DEVICE" = cpu ]; then ddev=cpu; backend=gloo; else ddev=cuda; backend=nccl; fi
+  rm -rf "$OUT/ddp"
+  echo "-- torchrun --standalone --nproc_per_node=2 -m codegan.train ($backend), 20 steps; then resumed on 1 process to 24"
+  timeout 300 python -m torch.distributed.run --standalone --nproc_per_node=2 -m codegan.train --config digits \
+      --set steps=20 --set eval_every=20 --set ckpt_every=10 --set log_every=10 --set width=0.25 --set device="$ddev" \
+      --set out_dir="$OUT" --set exp_name=ddp --set progress=false >"$OUT/ddp.log" 2>&1 \
+    && timeout 300 python -m codegan.train --resume "$OUT/ddp" --set steps=24 --set device="$DEVICE" \
+      --set progress=false >>"$OUT/ddp.log" 2>&1 \
+    && python - "$OUT/ddp" "$OUT/ddp.log" <<'EOF' || { tail -n 8 "$OUT/ddp.log"; note_fail "(e) data-parallel run"; }
+import json, sys, torch
+run, log = sys.argv[1:]
+rows = [json.loads(l) for l in open(f"{run}/metrics.jsonl")]
+banner = [l.strip() for l in open(log) if l.startswith('run folder:')]
+ck = torch.load(f"{run}/checkpoint.pt", map_location='cpu', weights_only=True)
+tr = {r['step']: r for r in rows if r['kind'] == 'train'}
+ev = [r for r in rows if r['kind'] == 'eval']
+assert len(banner) == 2 and 'processes: 2' in banner[0], banner   # one line per command: rank 0 alone prints
+assert [r['step'] for r in ev] == [20, 24] and ck['step'] == 24, (ev, ck['step'])
+print(banner[0])
+print(f"2 processes, step 20: loss_d {tr[20]['loss_d']:.3f}  loss_g {tr[20]['loss_g']:.3f}  ACC {ev[0]['acc']:.3f}  NMI {ev[0]['nmi']:.3f}")
+print(f"resumed on 1 process, step 24: loss_d {tr[24]['loss_d']:.3f}  ACC {ev[1]['acc']:.3f}  (global batch_d {ck['cfg']['batch_d']})")
+EOF
 fi
 
 echo; echo "gpu_check: $fails section(s) failed, $(( $(date +%s) - t_all )) s in all"

@@ -163,7 +163,7 @@ def save_checkpoint(self:Pretrainer):
 # %% ../nbs/06_pretrain.ipynb 39
 @patch
 def banner(self:Pretrainer)->str:
-    return f"run folder: {self.run_dir}  device: {self.device}  steps: {self.n_iters}  augment: {self.augment_name}"
+    return f"run folder: {self.run_dir}  {self.placement()}  steps: {self.n_iters}  augment: {self.augment_name}"
 
 @patch
 def report(self:Pretrainer):

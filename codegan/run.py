@@ -4,11 +4,12 @@
 
 # %% ../nbs/05_run.ipynb 2
 from __future__ import annotations
-import difflib, json, math, os, random, sys, tempfile, time, typing, warnings
+import atexit, dataclasses, datetime, difflib, json, math, os, random, sys, tempfile, time, typing, warnings
 from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 import numpy as np
 import torch
+import torch.distributed as dist
 import yaml
 
 # %% auto 0
@@ -16,7 +17,8 @@ __all__ = ['CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS', 'patch', 'RunConfig', 'C
            'check_at_least', 'check_positive', 'check_run_config', 'typed_overrides', 'config_path', 'parse_overrides',
            'read_config', 'run_settings', 'resolve_device', 'atomic_save', 'atomic_write_text', 'CheckpointError',
            'previous_checkpoint', 'save_rotated', 'load_rotated', 'check_run_dir', 'seed_everything', 'rng_state',
-           'set_rng_state', 'progress_bar', 'TrainingDiverged', 'Run', 'read_history', 'run_cli', 'run_main']
+           'set_rng_state', 'progress_bar', 'dist_env', 'init_distributed', 'rank_config', 'rank_seed', 'average_',
+           'broadcast_', 'average_gradients', 'TrainingDiverged', 'Run', 'read_history', 'run_cli', 'run_main']
 
 # %% ../nbs/05_run.ipynb 3
 from .data import DATASETS, load_dataset, to_float
@@ -296,6 +298,97 @@ def progress_bar(total:int,          # iterations of the whole run
                 miniters=every, mininterval=0, maxinterval=float('inf'))
 
 # %% ../nbs/05_run.ipynb 38
+def dist_env()->typing.Optional[tuple]:
+    "(rank, world size, local rank) from torchrun's environment variables, or None outside torchrun."
+    if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ: return None
+    return int(os.environ['RANK']), int(os.environ['WORLD_SIZE']), int(os.environ.get('LOCAL_RANK', 0))
+
+def init_distributed(device=None, # the config's `device`: 'auto', 'cuda' or 'cpu' (under torchrun no CUDA index)
+                    )->tuple:     # (rank, world size, device)
+    "Join torchrun's process group (once per process: `nccl` on CUDA, `gloo` on CPU); outside torchrun (0, 1, device)."
+    env = dist_env()
+    if env is None: return 0, 1, resolve_device(device)
+    rank, world, local = env
+    dev = resolve_device(device)
+    if dev.type == 'cuda':
+        if device not in (None, 'auto', 'cuda'):
+            raise ConfigError(f"config key 'device': under torchrun each process uses cuda:LOCAL_RANK; "
+                              f"set 'cuda' or 'auto', not {device!r}")
+        if local >= torch.cuda.device_count():
+            raise ConfigError(f"config key 'device': process {local} of this node has no GPU ({torch.cuda.device_count()} "
+                              f"visible); start at most that many processes per node, or set device: cpu")
+        dev = torch.device('cuda', local); torch.cuda.set_device(dev)
+    if not dist.is_initialized():
+        dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo', timeout=datetime.timedelta(hours=1))
+        atexit.register(_leave_group)   # a process that exits with the group alive can abort in gloo's threads
+    return rank, world, dev
+
+def _leave_group():
+    "At exit: leave the process group, so its threads end before the interpreter does."
+    if dist.is_initialized(): dist.destroy_process_group()
+
+# %% ../nbs/05_run.ipynb 42
+def rank_config(cfg,            # a validated config (batch sizes for the whole job)
+                keys,           # its batch-size keys (unset ones, None, are left alone)
+                world:int,      # number of processes
+                check=None,     # check(cfg) -> cfg: the run's validation, applied to the share
+               ):               # `cfg` itself for one process, else a copy with every batch divided by `world`
+    "One process's share of a config: each batch in `keys` divided by `world`; `ConfigError` when one does not divide."
+    if world == 1: return cfg
+    for k in keys:
+        v = getattr(cfg, k)
+        if v is not None and v % world:
+            raise ConfigError(f"config key '{k}': batch sizes are global and {v} does not divide by the {world} "
+                              f"processes; use a multiple of {world}")
+    share = dataclasses.replace(cfg, **{k: getattr(cfg, k) // world for k in keys if getattr(cfg, k) is not None})
+    if check is None: return share
+    try: return check(share)
+    except ConfigError as e:
+        raise ConfigError(f"{e} (in each process's share: the config's batch sizes are split over {world} processes)") from None
+
+def rank_seed(seed:int, # the run's seed
+              rank:int, # the process
+              *more,    # more integers to mix in (a resume step)
+             )->int:    # rank 0: `seed` itself; else a seed derived from (seed, rank, *more)
+    "The seed of a process's own random draws."
+    if rank == 0 and not more: return seed
+    return int(np.random.SeedSequence([seed, rank, *more]).generate_state(1)[0])
+
+# %% ../nbs/05_run.ipynb 45
+@torch.no_grad()
+def _flat_collective(tensors, op, device):
+    "Apply `op` to the tensors flattened into one buffer per dtype on `device`; copy the result back into them."
+    by = {}
+    for t in tensors: by.setdefault(t.dtype, []).append(t)
+    for ts in by.values():
+        flat = torch.cat([t.detach().reshape(-1).to(device) for t in ts])
+        op(flat)
+        for t, f in zip(ts, flat.split([t.numel() for t in ts])): t.copy_(f.view(t.shape))
+
+def average_(tensors,  # tensors of the same shapes in every process
+             device,   # where the all-reduce runs (CUDA for nccl)
+            ):
+    "All-reduce `tensors` in place to their mean over the processes."
+    n = dist.get_world_size()
+    _flat_collective(tensors, lambda f: (dist.all_reduce(f), f.div_(n)), device)
+
+def broadcast_(tensors,    # tensors of the same shapes in every process
+               device,     # where the broadcast runs (CUDA for nccl)
+               src:int=0,  # the rank whose values everyone gets
+              ):
+    "Overwrite `tensors` in place with rank `src`'s."
+    _flat_collective(tensors, lambda f: dist.broadcast(f, src), device)
+
+def average_gradients(opt:torch.optim.Optimizer, # its parameters' gradients are averaged before each step
+                      device,                    # where the all-reduce runs
+                     ):                          # the hook's handle (`.remove()` undoes it)
+    "Average the gradients of `opt`'s parameters over the processes before every `opt.step()` (what DDP does in backward)."
+    def hook(opt, args, kwargs):
+        grads = [p.grad for g in opt.param_groups for p in g['params'] if p.grad is not None]
+        if grads: average_(grads, device)
+    return opt.register_step_pre_hook(hook)
+
+# %% ../nbs/05_run.ipynb 47
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite."
 
@@ -303,6 +396,7 @@ class Run:
     "A long job with a run folder, exact resume and a fixed cadence of logging, evaluation and checkpoints; see `fit`."
     what = 'run'                 # how messages name the job ('training', 'pre-training')
     batch_key = 'batch'          # the config key of the real images per iteration (for `epochs`)
+    batch_keys = ('batch',)      # config keys of batch sizes: global, split over the processes
     ckpt_keys = ('step', 'cfg')  # keys a checkpoint of this kind must hold
     shape_keys = ('dataset', 'family', 'width', 'zn_dim', 'fc_dim', 'n_classes')  # must match to resume
     diverged_hint = 'lower the learning rate'  # what to try when a loss diverges
@@ -310,9 +404,11 @@ class Run:
     def __init__(self, cfg:RunConfig, # settings
                  resume:bool=False,    # continue from <run>/checkpoint.pt
                 ):
-        self.cfg = cfg = self.check_config(cfg)
+        self.cfg = self.global_cfg = cfg = self.check_config(cfg)   # global_cfg: the config as given (saved)
         self.run_dir = Path(cfg.out_dir)/(cfg.exp_name or self.run_name())
-        self.device = resolve_device(cfg.device)
+        self.rank, self.world, self.device = init_distributed(cfg.device)
+        self.distributed = dist_env() is not None   # under torchrun (collectives also with one process)
+        self.cfg = rank_config(cfg, self.batch_keys, self.world, self.check_config)   # this process's batch sizes
         check_run_dir(self.run_dir, resume)
         seed_everything(cfg.seed)
         # data first: a missing data set fails before any model is built
@@ -323,12 +419,14 @@ class Run:
         batch = getattr(cfg, self.batch_key)
         self.n_iters = cfg.steps if cfg.epochs is None else max(1, math.ceil(cfg.epochs * len(self.train_set) / batch))
         self.build()
+        if self.rank: seed_everything(rank_seed(cfg.seed, self.rank))   # each process its own draws from here
         self.step, self._perm, self._ptr, self.history = 0, None, 0, []
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if resume: self.load_checkpoint(self.run_dir/'checkpoint.pt')
-        else:
+        elif self.is_main:
             atomic_write_text(self.run_dir/'config.yml', yaml.safe_dump(asdict(cfg), sort_keys=False))
             (self.run_dir/'metrics.jsonl').write_text('')
+        if self.distributed: self.sync_start()
 
     def check_config(self, cfg:RunConfig)->RunConfig: return check_run_config(cfg)
     def run_name(self)->str: return f"{self.what}_{self.cfg.dataset}"
@@ -336,24 +434,84 @@ class Run:
     def before_fit(self): pass
     def model_state(self)->dict: return {}
     def load_model_state(self, sd:dict): pass
+    @property
+    def is_main(self)->bool: return self.rank == 0   # the process that writes the run folder
 
-# %% ../nbs/05_run.ipynb 40
+# %% ../nbs/05_run.ipynb 49
+@patch
+def _members(self:Run, kind)->list:
+    "The run's attributes that are instances of `kind` (networks, optimisers), in the order `build` made them."
+    return [v for v in vars(self).values() if isinstance(v, kind)]
+
+@patch
+def _tensors(self:Run, params:bool=True)->list:
+    "Parameters (with `params`) and buffers of every network of the run, each once."
+    seen, out = set(), []
+    for m in self._members(torch.nn.Module):
+        for t in (*(m.parameters() if params else ()), *m.buffers()):
+            if id(t) not in seen: seen.add(id(t)); out.append(t)
+    return out
+
+@patch
+def sync_start(self:Run):
+    "Rank 0's parameters and buffers to every process, and gradients averaged before every optimiser step."
+    broadcast_(self._tensors(), self.device)
+    self._grad_hooks = [average_gradients(o, self.device) for o in self._members(torch.optim.Optimizer)]
+
+@patch
+def sync_buffers(self:Run):
+    "Rank 0's buffers (BatchNorm running averages) to every process."
+    broadcast_(self._tensors(params=False), self.device)
+
+@patch
+def mean_over_ranks(self:Run, row:dict)->dict:
+    "The numbers of a log row averaged over the processes (in float64); the row itself outside torchrun."
+    if not self.distributed: return row
+    keys = [k for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    t = torch.tensor([float(row[k]) for k in keys], dtype=torch.float64, device=self.device)
+    dist.all_reduce(t)
+    return {**row, **dict(zip(keys, (t / self.world).tolist()))}
+
+@patch
+def barrier(self:Run):
+    "Wait for every process (nothing outside torchrun)."
+    if not self.distributed: return
+    if self.device.type == 'cuda': dist.barrier(device_ids=[self.device.index])
+    else: dist.barrier()
+
+@patch
+def on_main(self:Run, fn):
+    "Call `fn` on rank 0 alone (evaluations, checkpoints); the other processes wait for it."
+    if self.is_main: fn()
+    self.barrier()
+
+# %% ../nbs/05_run.ipynb 51
 @patch
 def real_batch(self:Run, n:int)->torch.Tensor:
     "The next `n` training images as floats in the data set's range, from a per-epoch permutation (new each epoch)."
-    N, out = len(self.data), []
-    while n > 0:
-        if self._perm is None or self._ptr >= N:
-            self._perm, self._ptr = torch.randperm(N, device=self.data.x.device), 0
-        take = self._perm[self._ptr:self._ptr + n]; self._ptr += len(take); n -= len(take); out.append(take)
+    N, out, need = len(self.data), [], n * self.world   # several processes: this one's slice of n * world images
+    while need > 0:
+        if self._perm is None or self._ptr >= N: self._perm, self._ptr = self._new_perm(N), 0
+        take = self._perm[self._ptr:self._ptr + need]; self._ptr += len(take); need -= len(take); out.append(take)
     idx = torch.cat(out)
+    if self.world > 1: idx = idx[self.rank * n:(self.rank + 1) * n]
     return to_float(self.data.x[idx].to(self.device, non_blocking=True), self.value_range)
 
-# %% ../nbs/05_run.ipynb 42
+@patch
+def _new_perm(self:Run, N:int)->torch.Tensor:
+    "A random permutation of the training set; under torchrun rank 0's, the same in every process."
+    dev = self.data.x.device
+    if not self.distributed: return torch.randperm(N, device=dev)
+    p = torch.randperm(N, device=dev) if self.is_main else torch.empty(N, dtype=torch.long, device=dev)
+    broadcast_([p], self.device)
+    return p
+
+# %% ../nbs/05_run.ipynb 53
 @patch
 def log(self:Run, row:dict):
     "Append a row to the run's metrics.jsonl and the in-memory history."
     self.history.append(row)
+    if not self.is_main: return   # rank 0 writes the log
     with open(self.run_dir/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
 
 def read_history(run_dir)->list:
@@ -361,12 +519,14 @@ def read_history(run_dir)->list:
     p = Path(run_dir)/'metrics.jsonl'
     return [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
 
-# %% ../nbs/05_run.ipynb 44
+# %% ../nbs/05_run.ipynb 55
 @patch
 def state_dict(self:Run)->dict:
     "Everything an exact continuation needs; loads with `weights_only=True`."
-    return {'step': self.step, 'cfg': asdict(self.cfg), **self.model_state(),
-            'perm': self._perm.cpu() if self._perm is not None else None, 'ptr': self._ptr, **rng_state()}
+    rngs = getattr(self, '_rank_rngs', None)   # every process's random state (`checkpoint`, under torchrun)
+    return {'step': self.step, 'cfg': asdict(self.global_cfg), **self.model_state(),
+            'perm': self._perm.cpu() if self._perm is not None else None, 'ptr': self._ptr, **rng_state(),
+            **({'rank_rng': rngs} if rngs is not None else {})}
 
 @patch
 def save_checkpoint(self:Run):
@@ -374,23 +534,40 @@ def save_checkpoint(self:Run):
     save_rotated(self.state_dict(), self.run_dir/'checkpoint.pt')
 
 @patch
+def checkpoint(self:Run):
+    "`save_checkpoint` on rank 0, with every process's random state; the others wait."
+    if self.distributed:
+        self._rank_rngs = [None] * self.world; dist.all_gather_object(self._rank_rngs, rng_state())
+    self.on_main(self.save_checkpoint)
+
+@patch
 def load_checkpoint(self:Run, path):
     "Restore a run from `path`, or from its previous copy, with a warning, when `path` cannot be read."
+    if not self.is_main: self.barrier()   # after rank 0, which may fall back to checkpoint.prev.pt and warns once
+    try: self._load_checkpoint(path)
+    finally:
+        if self.is_main: self.barrier()
+
+@patch
+def _load_checkpoint(self:Run, path):
     keys = set(self.ckpt_keys)
     sd, path = load_rotated(path, lambda sd: None if isinstance(sd, dict) and keys <= set(sd)
                                              else f'not a codegan {self.what} checkpoint')
-    diff = {k: (sd['cfg'].get(k), v) for k, v in asdict(self.cfg).items()
+    diff = {k: (sd['cfg'].get(k), v) for k, v in asdict(self.global_cfg).items()
             if k in self.shape_keys and sd['cfg'].get(k) != v}
     if diff: raise ConfigError(f"checkpoint {path} was made with other model settings (checkpoint, config): {diff}")
     self.load_model_state(sd)
     self.step, self._ptr = sd['step'], sd['ptr']
     self._perm = sd['perm'].to(self.data.x.device) if sd['perm'] is not None else None
-    set_rng_state(sd)
+    rngs = sd.get('rank_rng')
+    if rngs is not None and len(rngs) == self.world: set_rng_state(rngs[self.rank])   # same number of processes
+    elif self.rank == 0: set_rng_state(sd)
+    else: seed_everything(rank_seed(self.global_cfg.seed, self.rank, self.step))   # a process the run did not have
     mp = self.run_dir/'metrics.jsonl'   # rows logged after this checkpoint belong to the lost part of the run
     self.history = [r for r in (read_history(self.run_dir) if mp.exists() else []) if r['step'] <= self.step]
-    atomic_write_text(mp, ''.join(json.dumps(r) + '\n' for r in self.history))
+    if self.is_main: atomic_write_text(mp, ''.join(json.dumps(r) + '\n' for r in self.history))
 
-# %% ../nbs/05_run.ipynb 46
+# %% ../nbs/05_run.ipynb 57
 def _mean_row(acc:dict)->dict:
     "Tensors: their mean over the window; plain numbers (a learning rate): the last value."
     return {k: torch.stack(v).float().mean().item() if torch.is_tensor(v[0]) else v[-1] for k, v in acc.items()}
@@ -403,15 +580,17 @@ def fit(self:Run,
     cfg, end = self.cfg, min(until or self.n_iters, self.n_iters)
     self.before_fit()
     acc, t0 = {}, time.time()
-    bar = progress_bar(end, self.step, self.run_dir.name, disable=not cfg.progress)
+    bar = progress_bar(end, self.step, self.run_dir.name, disable=not (cfg.progress and self.is_main))
     try:
         while self.step < end:
             for k, v in self.train_step().items(): acc.setdefault(k, []).append(v)
+            if self.distributed: self.sync_buffers()
             bar.update(1)
             last = self.step == end
             ckpt = (cfg.ckpt_every and self.step % cfg.ckpt_every == 0) or last
             if self.step % cfg.log_every == 0 or ckpt:
-                row = {'step': self.step, 'kind': 'train', **_mean_row(acc), 'time': round(time.time() - t0, 2)}
+                row = {'step': self.step, 'kind': 'train', **self.mean_over_ranks(_mean_row(acc)),
+                       'time': round(time.time() - t0, 2)}
                 acc = {}
                 bad = [k for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)]
                 if bad:
@@ -421,12 +600,13 @@ def fit(self:Run,
                 self.log(row)
                 shown = {k: f"{v:.3g}" for k, v in row.items() if k.startswith(('loss', 'con', 'mse'))}
                 bar.set_postfix(shown, refresh=False)
-            if (cfg.eval_every and self.step % cfg.eval_every == 0) or self.step == self.n_iters: self.evaluate()
-            if ckpt: self.save_checkpoint()
+            if (cfg.eval_every and self.step % cfg.eval_every == 0) or self.step == self.n_iters:
+                self.on_main(self.evaluate)
+            if ckpt: self.checkpoint()
     finally: bar.close()
     return self.history
 
-# %% ../nbs/05_run.ipynb 56
+# %% ../nbs/05_run.ipynb 67
 USER_ERRORS = (ConfigError, CheckpointError, TrainingDiverged, OSError)   # OSError: data files, run folders, disks
 
 def run_cli(prog:str,          # program name for the messages
@@ -445,9 +625,14 @@ def run_cli(prog:str,          # program name for the messages
             return 2
 
 @patch
+def placement(self:Run)->str:
+    "The device, and under torchrun the number of processes, as the banner shows them."
+    return f"device: {self.device}" + (f"  processes: {self.world}" if self.distributed else '')
+
+@patch
 def banner(self:Run)->str:
     "The line printed when a run starts."
-    return f"run folder: {self.run_dir}  device: {self.device}  iterations: {self.n_iters}"
+    return f"run folder: {self.run_dir}  {self.placement()}  iterations: {self.n_iters}"
 
 @patch
 def report(self:Run):
@@ -472,9 +657,12 @@ def run_main(cls,               # a `Run` subclass with `prog`, `description`, `
     def go():
         run = (cls(cls.make_config(run_settings(a.resume, a.overrides)), resume=True) if a.resume else
                cls(cls.from_args(a.config, a.overrides)))
-        print(run.banner(), flush=True)
+        if run.is_main: print(run.banner(), flush=True)
         run.fit(); return run
-    run = run_cli(cls.prog, go, a.debug)
-    if isinstance(run, int): return run
-    run.report()
-    return 0
+    try:
+        run = run_cli(cls.prog, go, a.debug)
+        if isinstance(run, int): return run
+        if run.is_main: run.report()
+        return 0
+    finally:   # under torchrun: leave the process group cleanly
+        if dist_env() is not None and dist.is_initialized(): dist.destroy_process_group()

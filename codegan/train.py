@@ -21,7 +21,7 @@ from .losses import supcon_loss, critic_loss, generator_loss, gradient_penalty, 
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_embeddings, encode_features, generator_scores, cluster_scores, category_diversity
 from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
-                         typed_overrides, read_config, run_main)
+                         typed_overrides, read_config, run_main, rank_seed)
 from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
 from .viz import category_grid
 
@@ -168,6 +168,7 @@ class frozen:
 class Trainer(Run):
     "Train CoDeGAN with a `Config`; see `Run.fit`."
     what, batch_key, ckpt_keys = 'training', 'batch_d', ('G', 'step', 'cfg')
+    batch_keys = ('batch_d', 'batch_g', 'batch_e', 'batch_ez', 'batch_r', 'batch_l', 'pretrain_batch')  # global
     diverged_hint = 'lower the learning rates or beta1'
     eval_gen_per_class = 100      # generated images per category in `evaluate`'s generator-side scores
     prog, description = 'codegan-train', 'Train CoDeGAN from a YAML config.'
@@ -216,7 +217,7 @@ def build(self:Trainer):
     self.lab_idx, self.pretrained = None, False
     if cfg.labels_per_class:
         self.lab_idx = few_label_indices(self.train_set.y, cfg.labels_per_class, cfg.label_seed)
-        save_indices(self.run_dir/'labelled_indices.txt', self.lab_idx)
+        if self.is_main: save_indices(self.run_dir/'labelled_indices.txt', self.lab_idx)
         self.lab_x = self.train_set.x[self.lab_idx].to(dev); self.lab_y = self.train_set.y[self.lab_idx].to(dev)
     self.amp = cfg.amp
     nets = (self.G, self.D, self.E)
@@ -256,7 +257,7 @@ def load_pretrained(self:Trainer):
 @patch
 def pretrain_config(self:Trainer)->PretrainConfig:
     "The config of the pre-training phase: the run's data and model keys, `pretrain_steps` and `pretrain_batch`."
-    cfg = self.cfg
+    cfg = self.global_cfg   # pretrain_batch for the whole job: the phase splits it over the processes
     return make_pretrain_config({**{k: getattr(cfg, k) for k in MODEL_KEYS}, 'steps': cfg.pretrain_steps,
                                  'batch': cfg.pretrain_batch, 'out_dir': str(self.run_dir), 'exp_name': 'pretrain',
                                  'eval_every': 0, 'eval_seeds': cfg.eval_seeds, 'progress': cfg.progress})
@@ -270,7 +271,7 @@ def pretrain_encoder(self:Trainer):
     target.load_state_dict(torch.load(pre.weights_path, map_location='cpu', weights_only=True)['encoder'])
     last = [r for r in pre.history if r.get('kind') == 'eval']
     if last: self.log({**last[-1], 'step': 0, 'kind': 'pretrain'})
-    torch.manual_seed(cfg.seed)   # the GAN part's draws do not depend on how long the phase ran
+    torch.manual_seed(rank_seed(cfg.seed, self.rank))   # the GAN part's draws do not depend on how long the phase ran
     self.pretrained = True
 
 @patch
