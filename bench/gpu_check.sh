@@ -68,7 +68,7 @@ else
         --set epochs=null)
 fi
 rm -rf "$OUT/short_run"
-timeout $(( MINUTES * 60 + 300 )) python -c "import sys; from codegan.train import main; sys.exit(main())" "${args[@]}" --set device="$DEVICE" --set out_dir="$OUT" \
+timeout $(( MINUTES * 60 + 300 )) python -m codegan.train "${args[@]}" --set device="$DEVICE" --set out_dir="$OUT" \
     --set exp_name=short_run --set progress=false >"$OUT/short_run.log" 2>&1 || { tail -n 5 "$OUT/short_run.log"; note_fail "(d) run"; }
 python - "$OUT/short_run" <<'EOF' || note_fail "(d) no evaluation"
 import json, sys

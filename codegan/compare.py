@@ -12,8 +12,8 @@ import torch
 
 # %% auto 0
 __all__ = ['ABLATION_KEYS', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'TABLE_COLS', 'paper_overrides', 'Row', 'default_rows',
-           'run_row', 'compare', 'summarize', 'write_json', 'markdown_table', 'merge_json', 'bar_figure',
-           'grids_figure']
+           'final_scores', 'run_row', 'compare', 'summarize', 'write_json', 'markdown_table', 'merge_json',
+           'bar_figure', 'grids_figure']
 
 # %% ../nbs/10_compare.ipynb 3
 from .data import load_dataset
@@ -76,6 +76,10 @@ def _encoder_scores(E, test, k, seeds, device)->dict:
     r = evaluate_embeddings(E, test, k=k, seeds=seeds, device=device)
     return {key: r[key] for key in _BOTH}
 
+def final_scores(row:dict)->dict:
+    "The scores a comparison keeps from a training run's evaluation row (metrics.jsonl)."
+    return {k: row[k] for k in (*_BOTH, *(f'q_{m}' for m in _SCORES), 'diversity', 'latent_acc') if k in row}
+
 def run_row(row:Row,               # what to run
             seed:int,              # seed of the run (and of k-means)
             steps:int,             # iterations of training rows, and SimCLR steps of the simclr row
@@ -116,7 +120,7 @@ def run_row(row:Row,               # what to run
                 'out_dir': str(run_dir.parent), 'exp_name': run_dir.name}
         tr = Trainer(load_config(row.config, over)); tr.fit()
         last = [h for h in tr.history if h['kind'] == 'eval'][-1]
-        out = {k: last[k] for k in (*_BOTH, *(f'q_{m}' for m in _SCORES), 'diversity', 'latent_acc') if k in last}
+        out = final_scores(last)
         warm = [h for h in tr.history if h['kind'] == 'pretrain']
         if warm:
             # the SimCLR phase alone, before the GAN phase

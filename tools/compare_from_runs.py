@@ -16,15 +16,13 @@ Row names are those of `codegan.compare.default_rows(dataset)`.
 import argparse, json, sys
 from pathlib import Path
 import yaml
-from codegan.compare import default_rows, run_row, write_json, markdown_table
+from codegan.compare import default_rows, final_scores, run_row, write_json, markdown_table
 from codegan.train import load_config
 try: from codegan.run import RENAMED_KEYS   # keys renamed since a run folder was written
 except ImportError: RENAMED_KEYS = {}
 
 # keys that may differ between a row's definition and a run of it
 FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'device', 'resume'}
-KEEP = ('acc', 'purity', 'nmi', 'ari', 'fc_acc', 'fc_purity', 'fc_nmi', 'fc_ari', 'trunk_acc', 'trunk_purity', 'trunk_nmi',
-        'trunk_ari', 'q_acc', 'q_purity', 'q_nmi', 'q_ari', 'diversity', 'latent_acc')
 
 
 def run_scores(row, run_dir:Path)->dict:
@@ -39,7 +37,7 @@ def run_scores(row, run_dir:Path)->dict:
         raise SystemExit(f"{run_dir} has not finished: last evaluation at step {evals[-1]['step'] if evals else None} "
                          f"of {cfg['steps']}")
     last, train = evals[-1], [r for r in rows if r['kind'] == 'train']
-    out = {k: last[k] for k in KEEP if k in last}
+    out = final_scores(last)   # the keys run_row keeps
     if cfg.get('eval_features', 'fc') == 'fc':   # the plain scores are those of f_c
         out.update({f'fc_{m}': last[m] for m in ('acc', 'purity', 'nmi', 'ari')})
     out.update(seed=cfg['seed'], time=train[-1]['time'] if train else None, run_dir=str(run_dir),
