@@ -153,6 +153,10 @@ def alternate(a, argv)->int:
                      f"   {med['this'] / med[tag]:.2f}x the speed of this checkout's defaults")
             line += f" (per round {', '.join(f'{1 / x if tag != rev else x:.2f}' for x in per)})"
         print(line)
+    if rev is not None and a.variant:   # every variant against the other commit too
+        for tag, _, _ in sides[1:-1]:
+            per = ', '.join(f'{o / t:.2f}' for t, o in zip(times[tag], times[rev]))
+            print(f"  {tag:>12s} is {med[rev] / med[tag]:.2f}x faster than {rev} (per round {per})")
     if a.json: Path(a.json).write_text(json.dumps({'this': here, 'dirty': dirty, 'against': rev, 'ms': times, 'median': med},
                                                   indent=1))
     return 0

@@ -12,7 +12,8 @@ import torch.nn.functional as F
 
 # %% auto 0
 __all__ = ['METHODS', 'DEFAULT_CONFIGS', 'Config', 'validate_config', 'check_files', 'make_config', 'default_config',
-           'load_config', 'ema_update', 'frozen', 'Trainer', 'default_detach_view', 'mode_seeking_loss', 'main']
+           'load_config', 'ema_update', 'frozen', 'Trainer', 'make_adam', 'load_optimizer', 'default_detach_view',
+           'mode_seeking_loss', 'main']
 
 # %% ../nbs/07_train.ipynb 3
 from .data import few_label_indices, save_indices, to_float
@@ -82,6 +83,7 @@ class Config(RunConfig):
     amp:bool = False                    # bf16 autocast on the run's device (CUDA; runs on CPU too, where it is rarely faster)
     compile:bool = False                # torch.compile the networks (CPU or CUDA; the first iterations compile)
     channels_last:bool = True           # channels-last weights (faster convolutions; same results up to rounding)
+    fused_adam:typing.Optional[bool] = None  # Adam's fused kernel (faster, last-bit rounding differs); null: with CUDA or amp
     renamed_keys = {'critic': 'n_critic'}  # old key -> new key (a class attribute, not a setting)
 
 # %% ../nbs/07_train.ipynb 9
@@ -182,6 +184,24 @@ class Trainer(Run):
     def from_args(cls, config, overrides)->Config: return load_config(config, overrides)
 
 # %% ../nbs/07_train.ipynb 26
+def make_adam(params,                 # the parameters to optimise
+              lr:float,               # learning rate
+              betas:tuple,            # Adam's (beta1, beta2)
+              weight_decay:float=0.,  # L2 penalty added to the gradients (Adam's, not AdamW's)
+              fused:bool=False,       # one fused kernel per step (faster; rounding differs in the last bit)
+             )->torch.optim.Adam:
+    "Adam with the fused kernel, or with the multi-tensor one (the same numbers as torch's default loop, faster)."
+    return torch.optim.Adam(params, lr, betas=betas, weight_decay=weight_decay,
+                            **({'fused': True} if fused else {'foreach': True}))
+
+def load_optimizer(opt:torch.optim.Optimizer, # loads `sd`, keeping its own kernel choice
+                   sd:dict,                   # an optimiser state dict
+                  ):
+    "`opt.load_state_dict(sd)`, but with `opt`'s `fused`/`foreach` settings rather than the saved ones."
+    keep = [{k: g[k] for k in ('fused', 'foreach') if k in g} for g in opt.param_groups]
+    opt.load_state_dict({**sd, 'param_groups': [{**g, **k} for g, k in zip(sd['param_groups'], keep)]})
+
+# %% ../nbs/07_train.ipynb 29
 def default_detach_view(cfg:Config)->bool:
     "The reference's choice: T(x) detached in G's contrastive term, except in 32x32 runs with labels or pre-training."
     fam = FAMILIES[cfg.family]
@@ -203,9 +223,10 @@ def build(self:Trainer):
     self.load_pretrained()
     self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if cfg.ema else None
     betas = (cfg.beta_adam1, cfg.beta_adam2)
-    self.opt_g = torch.optim.Adam(self.G.parameters(), cfg.lr_g, betas=betas, weight_decay=cfg.wd_g)
-    self.opt_d = torch.optim.Adam(self.D.parameters(), cfg.lr_d, betas=betas)
-    self.opt_e = torch.optim.Adam(self.E.parameters(), cfg.lr_e, betas=betas, weight_decay=cfg.wd_e)
+    fused = cfg.fused_adam if cfg.fused_adam is not None else (dev.type == 'cuda' or cfg.amp)
+    self.opt_g = make_adam(self.G.parameters(), cfg.lr_g, betas, cfg.wd_g, fused)
+    self.opt_d = make_adam(self.D.parameters(), cfg.lr_d, betas, 0., fused)
+    self.opt_e = make_adam(self.E.parameters(), cfg.lr_e, betas, cfg.wd_e, fused)
     self._base_lr = [(self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d), (self.opt_e, cfg.lr_e)]
     self.augment = make_augment(cfg.augment, self.value_range)
     self.real_augment = make_augment(cfg.real_augment or cfg.augment, self.value_range)
@@ -224,7 +245,7 @@ def build(self:Trainer):
     self.G_compiled, self.D_compiled, self.E_compiled = (
         (torch.compile(n) for n in nets) if cfg.compile else nets)
 
-# %% ../nbs/07_train.ipynb 27
+# %% ../nbs/07_train.ipynb 30
 def _load_weights(path, key):
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
@@ -253,7 +274,7 @@ def load_pretrained(self:Trainer):
             raise ConfigError(f"config key 'pretrained_gd': {cfg.pretrained_gd} holds no 'G' and 'D' weights")
         for k, net in (('G', self.G), ('D', self.D)): _load_state(net, ck[k], 'pretrained_gd', cfg.pretrained_gd)
 
-# %% ../nbs/07_train.ipynb 29
+# %% ../nbs/07_train.ipynb 32
 @patch
 def pretrain_config(self:Trainer)->PretrainConfig:
     "The config of the pre-training phase: the run's data and model keys, `pretrain_steps` and `pretrain_batch`."
@@ -280,7 +301,7 @@ def before_fit(self:Trainer):
     if self.cfg.pretrain_steps and self.step == 0 and not self.pretrained: self.pretrain_encoder()
     self.G.train(); self.D.train(); self.E.train()
 
-# %% ../nbs/07_train.ipynb 31
+# %% ../nbs/07_train.ipynb 34
 @patch
 def _latent(self:Trainer, n, c=None):
     "z = [z_n, one_hot(c)], z_n ~ N(0, zn_std^2) (infogan: first info_cont entries ~ U(-1, 1)); returns (z, z_n, c)."
@@ -290,7 +311,7 @@ def _latent(self:Trainer, n, c=None):
         z[:, :cfg.info_cont] = torch.rand(n, cfg.info_cont, device=self.device) * 2 - 1
     return z, z[:, :cfg.zn_dim], c
 
-# %% ../nbs/07_train.ipynb 33
+# %% ../nbs/07_train.ipynb 36
 @patch
 def add_labelled(self:Trainer, x:torch.Tensor, c:torch.Tensor)->tuple:
     "In few-label mode: (x, c) followed by labelled real images and their classes (all, or `batch_l` drawn at random)."
@@ -313,7 +334,7 @@ def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
     feats = f_c.view(2, n, -1).transpose(0, 1)
     return supcon_loss(feats.float(), c, self.cfg.temp), f_n
 
-# %% ../nbs/07_train.ipynb 35
+# %% ../nbs/07_train.ipynb 38
 @patch
 def d_step(self:Trainer)->torch.Tensor:
     "One critic step on a real batch and as many generated images: the adversarial loss (+ gradient penalty)."
@@ -326,7 +347,7 @@ def d_step(self:Trainer)->torch.Tensor:
         # one pass: critics have no batch statistics
         d_real, d_fake = self.D_compiled(torch.cat([real, fake])).float().split([len(real), len(fake)])
         loss = critic_loss(cfg.adv_loss, d_real, d_fake)
-    if cfg.adv_loss == 'wgan-gp': loss = loss + gradient_penalty(self.D, real, fake, cfg.gp_lambda)
+        if cfg.adv_loss == 'wgan-gp': loss = loss + gradient_penalty(self.D, real, fake, cfg.gp_lambda)
     self.opt_d.zero_grad(set_to_none=True); loss.backward(); self.opt_d.step()
     return loss.detach()
 
@@ -396,7 +417,7 @@ def _info_losses(self:Trainer, x, zn, c):
     k = self.cfg.info_cont
     return ce, (F.mse_loss(cont.float(), zn[:, :k]) if k else ce.new_zeros(()))
 
-# %% ../nbs/07_train.ipynb 37
+# %% ../nbs/07_train.ipynb 40
 @patch
 def train_step(self:Trainer)->dict:
     "One iteration: a critic step, and every `n_critic` iterations a generator and an encoder step."
@@ -417,13 +438,13 @@ def _set_lr(self:Trainer):
     for opt, base in self._base_lr:
         for g in opt.param_groups: g['lr'] = base * f
 
-# %% ../nbs/07_train.ipynb 39
+# %% ../nbs/07_train.ipynb 42
 @patch
 def autocast(self:Trainer):
     "The context the networks run in: bf16 autocast on the run's device when `amp` is set, else a no-op."
     return torch.autocast(self.device.type, torch.bfloat16, enabled=self.amp)
 
-# %% ../nbs/07_train.ipynb 44
+# %% ../nbs/07_train.ipynb 47
 @patch
 def evaluate(self:Trainer)->dict:
     "Score the encoder on the test split and on generated images, and save a sample grid; returns the metrics row."
@@ -454,7 +475,7 @@ def _q_scores(self:Trainer)->dict:
     logits = encode_features(self.E, self.test_set.x, self.info.value_range, device=self.device, method='logits')
     return cluster_scores(self.test_set.y.numpy(), logits.argmax(1))
 
-# %% ../nbs/07_train.ipynb 46
+# %% ../nbs/07_train.ipynb 49
 @patch
 def model_state(self:Trainer)->dict:
     sd = {k: getattr(self, k).state_dict() for k in ('G', 'D', 'E', 'opt_g', 'opt_d', 'opt_e')}
@@ -463,10 +484,11 @@ def model_state(self:Trainer)->dict:
 
 @patch
 def load_model_state(self:Trainer, sd:dict):
-    for k in ('G', 'D', 'E', 'opt_g', 'opt_d', 'opt_e'): getattr(self, k).load_state_dict(sd[k])
+    for k in ('G', 'D', 'E'): getattr(self, k).load_state_dict(sd[k])
+    for k in ('opt_g', 'opt_d', 'opt_e'): load_optimizer(getattr(self, k), sd[k])   # with this run's Adam kernel
     if self.G_ema is not None: self.G_ema.load_state_dict(sd.get('G_ema', sd['G']))
 
-# %% ../nbs/07_train.ipynb 76
+# %% ../nbs/07_train.ipynb 79
 def main(argv=None):
     "Entry point of `codegan-train` and `python -m codegan.train`."
     return run_main(Trainer, argv)
