@@ -19,7 +19,7 @@ from .losses import supcon_loss
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_encoder
 from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
-                         typed_overrides, read_config, parse_overrides, atomic_save, run_main)
+                         typed_overrides, read_config, parse_overrides, atomic_save, run_main, exit_process)
 
 # %% ../nbs/06_pretrain.ipynb 6
 @dataclass
@@ -175,4 +175,4 @@ def main(argv=None):
     "Entry point of `codegan-pretrain` and `python -m codegan.pretrain`."
     return run_main(Pretrainer, argv, need_config=False)
 
-if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # `python -m codegan.pretrain` (not notebooks)
+if __name__ == '__main__' and '__file__' in globals(): exit_process(main())   # `python -m codegan.pretrain` (not notebooks)

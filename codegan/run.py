@@ -17,8 +17,9 @@ __all__ = ['CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS', 'patch', 'RunConfig', 'C
            'check_at_least', 'check_positive', 'check_run_config', 'typed_overrides', 'config_path', 'parse_overrides',
            'read_config', 'run_settings', 'resolve_device', 'atomic_save', 'atomic_write_text', 'CheckpointError',
            'previous_checkpoint', 'save_rotated', 'load_rotated', 'check_run_dir', 'seed_everything', 'rng_state',
-           'set_rng_state', 'progress_bar', 'dist_env', 'init_distributed', 'rank_config', 'rank_seed', 'average_',
-           'broadcast_', 'average_gradients', 'TrainingDiverged', 'Run', 'read_history', 'run_cli', 'run_main']
+           'set_rng_state', 'progress_bar', 'dist_env', 'init_distributed', 'exit_process', 'rank_config', 'rank_seed',
+           'average_', 'broadcast_', 'average_gradients', 'TrainingDiverged', 'Run', 'read_history', 'run_cli',
+           'run_main']
 
 # %% ../nbs/05_run.ipynb 3
 from .data import DATASETS, load_dataset, to_float
@@ -327,7 +328,14 @@ def _leave_group():
     "At exit: leave the process group, so its threads end before the interpreter does."
     if dist.is_initialized(): dist.destroy_process_group()
 
-# %% ../nbs/05_run.ipynb 42
+def exit_process(rc:int): # exit status
+    "End a command-line process: `sys.exit(rc)`; under torchrun, leave the group, flush and `os._exit(rc)`."
+    if dist_env() is None: sys.exit(rc)
+    _leave_group()
+    sys.stdout.flush(); sys.stderr.flush()
+    os._exit(rc)   # skips the C++ teardown, where gloo's threads can abort a finished process
+
+# %% ../nbs/05_run.ipynb 44
 def rank_config(cfg,            # a validated config (batch sizes for the whole job)
                 keys,           # its batch-size keys (unset ones, None, are left alone)
                 world:int,      # number of processes
@@ -354,7 +362,7 @@ def rank_seed(seed:int, # the run's seed
     if rank == 0 and not more: return seed
     return int(np.random.SeedSequence([seed, rank, *more]).generate_state(1)[0])
 
-# %% ../nbs/05_run.ipynb 45
+# %% ../nbs/05_run.ipynb 47
 @torch.no_grad()
 def _flat_collective(tensors, op, device):
     "Apply `op` to the tensors flattened into one buffer per dtype on `device`; copy the result back into them."
@@ -388,7 +396,7 @@ def average_gradients(opt:torch.optim.Optimizer, # its parameters' gradients are
         if grads: average_(grads, device)
     return opt.register_step_pre_hook(hook)
 
-# %% ../nbs/05_run.ipynb 47
+# %% ../nbs/05_run.ipynb 49
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite."
 
@@ -437,7 +445,7 @@ class Run:
     @property
     def is_main(self)->bool: return self.rank == 0   # the process that writes the run folder
 
-# %% ../nbs/05_run.ipynb 49
+# %% ../nbs/05_run.ipynb 51
 @patch
 def _members(self:Run, kind)->list:
     "The run's attributes that are instances of `kind` (networks, optimisers), in the order `build` made them."
@@ -485,7 +493,7 @@ def on_main(self:Run, fn):
     if self.is_main: fn()
     self.barrier()
 
-# %% ../nbs/05_run.ipynb 51
+# %% ../nbs/05_run.ipynb 53
 @patch
 def real_batch(self:Run, n:int)->torch.Tensor:
     "The next `n` training images as floats in the data set's range, from a per-epoch permutation (new each epoch)."
@@ -506,7 +514,7 @@ def _new_perm(self:Run, N:int)->torch.Tensor:
     broadcast_([p], self.device)
     return p
 
-# %% ../nbs/05_run.ipynb 53
+# %% ../nbs/05_run.ipynb 55
 @patch
 def log(self:Run, row:dict):
     "Append a row to the run's metrics.jsonl and the in-memory history."
@@ -519,7 +527,7 @@ def read_history(run_dir)->list:
     p = Path(run_dir)/'metrics.jsonl'
     return [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
 
-# %% ../nbs/05_run.ipynb 55
+# %% ../nbs/05_run.ipynb 57
 @patch
 def state_dict(self:Run)->dict:
     "Everything an exact continuation needs; loads with `weights_only=True`."
@@ -567,7 +575,7 @@ def _load_checkpoint(self:Run, path):
     self.history = [r for r in (read_history(self.run_dir) if mp.exists() else []) if r['step'] <= self.step]
     if self.is_main: atomic_write_text(mp, ''.join(json.dumps(r) + '\n' for r in self.history))
 
-# %% ../nbs/05_run.ipynb 57
+# %% ../nbs/05_run.ipynb 59
 def _mean_row(acc:dict)->dict:
     "Tensors: their mean over the window; plain numbers (a learning rate): the last value."
     return {k: torch.stack(v).float().mean().item() if torch.is_tensor(v[0]) else v[-1] for k, v in acc.items()}
@@ -606,7 +614,7 @@ def fit(self:Run,
     finally: bar.close()
     return self.history
 
-# %% ../nbs/05_run.ipynb 67
+# %% ../nbs/05_run.ipynb 69
 USER_ERRORS = (ConfigError, CheckpointError, TrainingDiverged, OSError)   # OSError: data files, run folders, disks
 
 def run_cli(prog:str,          # program name for the messages

@@ -22,7 +22,7 @@ from .losses import supcon_loss, critic_loss, generator_loss, gradient_penalty, 
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_embeddings, encode_features, generator_scores, cluster_scores, category_diversity
 from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
-                         typed_overrides, read_config, run_main, rank_seed)
+                         typed_overrides, read_config, run_main, rank_seed, exit_process)
 from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
 from .viz import category_grid
 
@@ -493,4 +493,4 @@ def main(argv=None):
     "Entry point of `codegan-train` and `python -m codegan.train`."
     return run_main(Trainer, argv)
 
-if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # `python -m codegan.train` (not notebooks)
+if __name__ == '__main__' and '__file__' in globals(): exit_process(main())   # `python -m codegan.train` (not notebooks)
