@@ -52,6 +52,8 @@ def main(argv=None):
     p.add_argument('--variant', action='append', default=[], metavar='NAME:KEY=VALUE[,...]',
                    help="also time this checkout with these overrides, alternating (repeatable), e.g. compile:compile=true")
     p.add_argument('--rounds', type=int, default=3, help="with --against/--variant: rounds, each timing every side once")
+    p.add_argument('--pretrain', type=int, metavar='BATCH', default=None,
+                   help="time SimCLR pre-training steps (codegan.pretrain, this batch) of the config's encoder instead")
     a = p.parse_args(argv)
     if a.against or a.variant: return alternate(a, argv)
     if a.threads: torch.set_num_threads(a.threads)
@@ -62,6 +64,7 @@ def main(argv=None):
     n = max(512, over.get('labels_per_class', raw.get('labels_per_class', 0)) * DATASETS[ds].n_classes)
     with tempfile.TemporaryDirectory(prefix='bench-step-') as work:
         cfg = fake_run_config(a.config, work, over, n=n)
+        if a.pretrain: return time_pretrain(a, cfg, work)
         from codegan.train import Trainer
         tr = Trainer(cfg)
         dev = tr.device
@@ -95,6 +98,29 @@ def main(argv=None):
         Path(a.json).write_text(json.dumps(dict(config=a.config, torch=torch.__version__, device=str(dev) + gpu, threads=torch.get_num_threads(),
                                                 ms=ms, ms_all=t, ms_iteration=it, images_per_s=cfg.batch_d / it * 1e3,
                                                 full_iters=full_iters, cfg={k: getattr(cfg, k) for k in ('width', 'batch_d', 'batch_g', 'batch_e', 'amp', 'compile')}), indent=1))
+    return 0
+
+
+def time_pretrain(a, cfg, work)->int:
+    "Time `codegan.pretrain` steps on the config's data and encoder: ms per step (the `ms_iteration` of --json)."
+    from codegan.pretrain import Pretrainer, pretrain_config_from
+    keys = {k: getattr(cfg, k) for k in ('amp', 'fused_adam') if hasattr(cfg, k)}
+    pre = Pretrainer(pretrain_config_from(cfg, {**keys, 'batch': a.pretrain, 'out_dir': work, 'exp_name': 'pretrain',
+                                                'progress': False, 'eval_every': 0, 'ckpt_every': 0}))
+    dev = pre.device
+    sync = (lambda: torch.cuda.synchronize(dev)) if dev.type == 'cuda' else (lambda: None)
+    pre.before_fit()
+    for _ in range(a.warmup): pre.train_step()
+    sync(); t = []
+    for _ in range(a.iters):
+        t0 = time.perf_counter(); pre.train_step(); sync(); t.append((time.perf_counter() - t0) * 1e3)
+    ms = float(np.median(t))
+    print(f"torch {torch.__version__} | device {dev} | threads {torch.get_num_threads()} | amp {pre.cfg.amp}")
+    print(f"pre-training {a.config}: {cfg.dataset}, family {cfg.family}, width {cfg.width}, batch {a.pretrain} "
+          f"(two views each), encoder {count(pre.net) / 1e6:.2f} M parameters")
+    print(f"  step {ms:9.1f} ms median over {a.iters} after {a.warmup} warm-up (min {min(t):.1f}, max {max(t):.1f})  ->  "
+          f"{a.pretrain / ms * 1e3:.1f} images/s")
+    if a.json: Path(a.json).write_text(json.dumps(dict(config=a.config, pretrain=a.pretrain, ms_all=t, ms_iteration=ms)))
     return 0
 
 

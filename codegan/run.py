@@ -18,8 +18,8 @@ __all__ = ['CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS', 'patch', 'RunConfig', 'C
            'read_config', 'run_settings', 'resolve_device', 'atomic_save', 'atomic_write_text', 'CheckpointError',
            'previous_checkpoint', 'save_rotated', 'load_rotated', 'check_run_dir', 'seed_everything', 'rng_state',
            'set_rng_state', 'progress_bar', 'dist_env', 'init_distributed', 'exit_process', 'rank_config', 'rank_seed',
-           'average_', 'broadcast_', 'average_gradients', 'TrainingDiverged', 'Run', 'read_history', 'run_cli',
-           'run_main']
+           'average_', 'broadcast_', 'average_gradients', 'TrainingDiverged', 'Run', 'read_history', 'load_optimizer',
+           'run_cli', 'run_main']
 
 # %% ../nbs/05_run.ipynb 3
 from .data import DATASETS, load_dataset, to_float
@@ -576,6 +576,14 @@ def _load_checkpoint(self:Run, path):
     if self.is_main: atomic_write_text(mp, ''.join(json.dumps(r) + '\n' for r in self.history))
 
 # %% ../nbs/05_run.ipynb 59
+def load_optimizer(opt:torch.optim.Optimizer, # loads `sd`, keeping its own kernel choice
+                   sd:dict,                   # an optimiser state dict
+                  ):
+    "`opt.load_state_dict(sd)`, but with `opt`'s `fused`/`foreach` settings rather than the saved ones."
+    keep = [{k: g[k] for k in ('fused', 'foreach') if k in g} for g in opt.param_groups]
+    opt.load_state_dict({**sd, 'param_groups': [{**g, **k} for g, k in zip(sd['param_groups'], keep)]})
+
+# %% ../nbs/05_run.ipynb 62
 def _mean_row(acc:dict)->dict:
     "Tensors: their mean over the window; plain numbers (a learning rate): the last value."
     return {k: torch.stack(v).float().mean().item() if torch.is_tensor(v[0]) else v[-1] for k, v in acc.items()}
@@ -614,7 +622,7 @@ def fit(self:Run,
     finally: bar.close()
     return self.history
 
-# %% ../nbs/05_run.ipynb 69
+# %% ../nbs/05_run.ipynb 72
 USER_ERRORS = (ConfigError, CheckpointError, TrainingDiverged, OSError)   # OSError: data files, run folders, disks
 
 def run_cli(prog:str,          # program name for the messages

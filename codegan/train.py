@@ -12,8 +12,8 @@ import torch.nn.functional as F
 
 # %% auto 0
 __all__ = ['METHODS', 'DEFAULT_CONFIGS', 'Config', 'validate_config', 'check_files', 'make_config', 'default_config',
-           'load_config', 'ema_update', 'frozen', 'Trainer', 'make_adam', 'load_optimizer', 'default_detach_view',
-           'mode_seeking_loss', 'main']
+           'load_config', 'ema_update', 'frozen', 'Trainer', 'make_adam', 'default_detach_view', 'mode_seeking_loss',
+           'main']
 
 # %% ../nbs/07_train.ipynb 3
 from .data import few_label_indices, save_indices, to_float
@@ -22,7 +22,7 @@ from .losses import supcon_loss, critic_loss, generator_loss, gradient_penalty, 
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_embeddings, encode_features, generator_scores, cluster_scores, category_diversity
 from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
-                         typed_overrides, read_config, run_main, rank_seed, exit_process)
+                         typed_overrides, read_config, run_main, rank_seed, exit_process, load_optimizer)
 from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
 from .viz import category_grid
 
@@ -194,13 +194,6 @@ def make_adam(params,                 # the parameters to optimise
     return torch.optim.Adam(params, lr, betas=betas, weight_decay=weight_decay,
                             **({'fused': True} if fused else {'foreach': True}))
 
-def load_optimizer(opt:torch.optim.Optimizer, # loads `sd`, keeping its own kernel choice
-                   sd:dict,                   # an optimiser state dict
-                  ):
-    "`opt.load_state_dict(sd)`, but with `opt`'s `fused`/`foreach` settings rather than the saved ones."
-    keep = [{k: g[k] for k in ('fused', 'foreach') if k in g} for g in opt.param_groups]
-    opt.load_state_dict({**sd, 'param_groups': [{**g, **k} for g, k in zip(sd['param_groups'], keep)]})
-
 # %% ../nbs/07_train.ipynb 29
 def default_detach_view(cfg:Config)->bool:
     "The reference's choice: T(x) detached in G's contrastive term, except in 32x32 runs with labels or pre-training."
@@ -281,6 +274,7 @@ def pretrain_config(self:Trainer)->PretrainConfig:
     cfg = self.global_cfg   # pretrain_batch for the whole job: the phase splits it over the processes
     return make_pretrain_config({**{k: getattr(cfg, k) for k in MODEL_KEYS}, 'steps': cfg.pretrain_steps,
                                  'batch': cfg.pretrain_batch, 'out_dir': str(self.run_dir), 'exp_name': 'pretrain',
+                                 'amp': cfg.amp, 'fused_adam': cfg.fused_adam,
                                  'eval_every': 0, 'eval_seeds': cfg.eval_seeds, 'progress': cfg.progress})
 
 @patch
