@@ -9,6 +9,8 @@ Each step is timed on its own after warm-up (with `torch.cuda.synchronize` on CU
     python bench/bench_step.py --config cifar10_un --iters 3 --warmup 1 --threads 2
     python bench/bench_step.py --config fashionmnist_un --against f77b5c4 --rounds 3   # this checkout vs another commit
     python bench/bench_step.py --variant compile:compile=true --variant bf16:amp=true  # options off vs on, alternating
+    python bench/bench_step.py --config fashionmnist_un --pretrain 256 --variant bf16:amp=true   # SimCLR pre-training steps
+    (with --against REV, REV's pre-trainer must know the keys set: older ones have no `amp`)
 
 `--against REV` checks REV out into a temporary git worktree and times it and this checkout in the same run,
 alternating (this, REV, REV, this, ...; each side in a fresh process, with this script and the same arguments), then
