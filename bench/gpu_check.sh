@@ -2,6 +2,7 @@
 # One command that checks codegan on a CUDA GPU in a few minutes, and prints every figure a note needs:
 #   (a) torch / CUDA / GPU, (b) the notebook tests that build a Trainer, run on that device (without nbdev),
 #   (c) bench_step.py ms/iteration of fashionmnist_un in fp32, bf16 autocast, torch.compile and compile + bf16,
+#       and of its SimCLR pre-training steps in fp32 and bf16,
 #   (d) a Fashion-MNIST run of about 5 minutes on the reference settings, with its ACC / purity / NMI at the end,
 #   (e) a 2-process data-parallel run under torchrun (nccl where two GPUs exist, gloo with --device cpu), then
 #       resumed on one process.
@@ -55,6 +56,13 @@ for v in "fp32|" "bf16|--set amp=true" "compile|--set compile=true" "compile+bf1
   echo "-- $name"
   timeout 300 python bench/bench_step.py --config fashionmnist_un --device "$DEVICE" --iters $iters --warmup $warm $opts \
       --json "$OUT/bench_$name.json" 2>"$OUT/bench_$name.err" | grep -E 'iteration|step|amp' \
+    || { tail -n 2 "$OUT/bench_$name.err"; note_fail "(c) $name"; }
+done
+for v in "fp32|" "bf16|--set amp=true"; do   # SimCLR pre-training steps, batch 256
+  name=pretrain_${v%%|*}; opts=${v#*|}
+  echo "-- $name"
+  timeout 300 python bench/bench_step.py --config fashionmnist_un --pretrain 256 --device "$DEVICE" --iters $iters \
+      --warmup $warm $opts --json "$OUT/bench_$name.json" 2>"$OUT/bench_$name.err" | grep -E 'step|amp' \
     || { tail -n 2 "$OUT/bench_$name.err"; note_fail "(c) $name"; }
 done
 
