@@ -84,7 +84,7 @@ def main(argv=None):
     it = ms['D'] + (ms['G'] + ms['E']) / critic
     full_iters = (int(np.ceil(cfg.epochs * TRAIN_SIZES[cfg.dataset] / cfg.batch_d)) if cfg.epochs is not None else n_real)
     gpu = f" ({torch.cuda.get_device_name(dev)})" if dev.type == 'cuda' else ''
-    print(f"torch {torch.__version__} | device {dev}{gpu} | threads {torch.get_num_threads()} | amp {cfg.amp} | compile {cfg.compile}")
+    print(f"torch {torch.__version__} | device {dev}{gpu} | threads {torch.get_num_threads()} | amp {tr.amp} | compile {cfg.compile}")
     print(f"config {a.config}: {cfg.dataset}, family {cfg.family}, width {cfg.width}, adv {cfg.adv_loss}, critic {critic}, "
           f"batches D {cfg.batch_d} / G {cfg.batch_g} / E {cfg.batch_e} (EZ {tr.batch_ez})"
           + (f" + {cfg.batch_l or len(tr.lab_idx)} labelled" if tr.lab_idx is not None else ''))
@@ -99,7 +99,7 @@ def main(argv=None):
     if a.json:
         Path(a.json).write_text(json.dumps(dict(config=a.config, torch=torch.__version__, device=str(dev) + gpu, threads=torch.get_num_threads(),
                                                 ms=ms, ms_all=t, ms_iteration=it, images_per_s=cfg.batch_d / it * 1e3,
-                                                full_iters=full_iters, cfg={k: getattr(cfg, k) for k in ('width', 'batch_d', 'batch_g', 'batch_e', 'amp', 'compile')}), indent=1))
+                                                full_iters=full_iters, cfg={**{k: getattr(cfg, k) for k in ('width', 'batch_d', 'batch_g', 'batch_e', 'compile')}, 'amp': tr.amp}), indent=1))
     return 0
 
 
@@ -117,7 +117,7 @@ def time_pretrain(a, cfg, work)->int:
     for _ in range(a.iters):
         t0 = time.perf_counter(); pre.train_step(); sync(); t.append((time.perf_counter() - t0) * 1e3)
     ms = float(np.median(t))
-    print(f"torch {torch.__version__} | device {dev} | threads {torch.get_num_threads()} | amp {pre.cfg.amp}")
+    print(f"torch {torch.__version__} | device {dev} | threads {torch.get_num_threads()} | amp {pre.amp}")
     print(f"pre-training {a.config}: {cfg.dataset}, family {cfg.family}, width {cfg.width}, batch {a.pretrain} "
           f"(two views each), encoder {count(pre.net) / 1e6:.2f} M parameters")
     print(f"  step {ms:9.1f} ms median over {a.iters} after {a.warmup} warm-up (min {min(t):.1f}, max {max(t):.1f})  ->  "

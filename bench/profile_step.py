@@ -65,7 +65,7 @@ def main(argv=None):
         steps = {'D': tr.d_step, 'G': tr.g_step, 'E': tr.e_step}
         for _ in range(2):
             for f in steps.values(): f()
-        print(f"config {a.config}: amp {cfg.amp}, compile {cfg.compile}, fused_adam {bool(tr.opt_g.param_groups[0]['fused'])}, "
+        print(f"config {a.config}: amp {tr.amp}, compile {cfg.compile}, fused_adam {bool(tr.opt_g.param_groups[0]['fused'])}, "
               f"threads {torch.get_num_threads()}, torch {torch.__version__}")
         flops = {}
         for k, f in steps.items():

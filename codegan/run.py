@@ -15,11 +15,11 @@ import yaml
 # %% auto 0
 __all__ = ['CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS', 'patch', 'RunConfig', 'ConfigError', 'check_choice', 'check_family_fits',
            'check_at_least', 'check_positive', 'check_run_config', 'typed_overrides', 'config_path', 'parse_overrides',
-           'read_config', 'run_settings', 'resolve_device', 'atomic_save', 'atomic_write_text', 'CheckpointError',
-           'previous_checkpoint', 'save_rotated', 'load_rotated', 'check_run_dir', 'seed_everything', 'rng_state',
-           'set_rng_state', 'progress_bar', 'dist_env', 'init_distributed', 'exit_process', 'rank_config', 'rank_seed',
-           'average_', 'broadcast_', 'average_gradients', 'TrainingDiverged', 'Run', 'read_history', 'load_optimizer',
-           'run_cli', 'run_main']
+           'read_config', 'run_settings', 'resolve_device', 'resolve_amp', 'atomic_save', 'atomic_write_text',
+           'CheckpointError', 'previous_checkpoint', 'save_rotated', 'load_rotated', 'check_run_dir', 'seed_everything',
+           'rng_state', 'set_rng_state', 'progress_bar', 'dist_env', 'init_distributed', 'exit_process', 'rank_config',
+           'rank_seed', 'average_', 'broadcast_', 'average_gradients', 'TrainingDiverged', 'Run', 'read_history',
+           'load_optimizer', 'run_cli', 'run_main']
 
 # %% ../nbs/05_run.ipynb 3
 from .data import DATASETS, load_dataset, to_float
@@ -198,6 +198,18 @@ def resolve_device(name=None)->torch.device:
     return dev
 
 # %% ../nbs/05_run.ipynb 26
+def resolve_amp(amp:typing.Optional[bool], # the config's `amp`: True, False or None (per device)
+                device:torch.device,       # the run's device
+               )->bool:                    # whether the run uses bf16 autocast
+    "None -> bf16 on a CUDA GPU that has it, off on the CPU; True on a GPU without bf16 is a `ConfigError`."
+    bf16_gpu = device.type == 'cuda' and torch.cuda.get_device_capability(device)[0] >= 8
+    if amp is None: return bf16_gpu
+    if amp and device.type == 'cuda' and not bf16_gpu:
+        raise ConfigError(f"config key 'amp': {torch.cuda.get_device_name(device)} has no bf16 units (compute capability "
+                          "8.0 or newer is needed); set amp: false")
+    return bool(amp)
+
+# %% ../nbs/05_run.ipynb 29
 def atomic_save(obj, path):
     "torch.save `obj` to `path` via a temporary file and an atomic rename."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -212,7 +224,7 @@ def atomic_write_text(path, text:str):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + '.tmp'); tmp.write_text(text); os.replace(tmp, path)
 
-# %% ../nbs/05_run.ipynb 29
+# %% ../nbs/05_run.ipynb 32
 class CheckpointError(RuntimeError):
     "No readable checkpoint: the newest and the previous one are both missing or damaged."
 
@@ -254,7 +266,7 @@ def load_rotated(path,         # the newest checkpoint, e.g. <run>/checkpoint.pt
     raise CheckpointError(f"cannot resume {path.parent.resolve()}: {'; '.join(errs)}. "
                           f"Restore a checkpoint from a backup, or start a new run (another exp_name)")
 
-# %% ../nbs/05_run.ipynb 32
+# %% ../nbs/05_run.ipynb 35
 def check_run_dir(run_dir:Path, resume:bool):
     "Resuming needs <run_dir>/checkpoint.pt or its previous copy; a new run must not overwrite either."
     run_dir = Path(run_dir)
@@ -280,7 +292,7 @@ def set_rng_state(sd:dict):
     random.setstate((3, tuple(sd['rng_py']), sd['rng_py_pos']))
     if sd['rng_cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(sd['rng_cuda'])
 
-# %% ../nbs/05_run.ipynb 35
+# %% ../nbs/05_run.ipynb 38
 def progress_bar(total:int,          # iterations of the whole run
                  initial:int=0,      # iterations already done (a resumed run)
                  desc:str=None,      # label
@@ -298,7 +310,7 @@ def progress_bar(total:int,          # iterations of the whole run
     return tqdm(total=total, initial=initial, desc=desc, disable=disable, file=file, ncols=100,
                 miniters=every, mininterval=0, maxinterval=float('inf'))
 
-# %% ../nbs/05_run.ipynb 38
+# %% ../nbs/05_run.ipynb 41
 def dist_env()->typing.Optional[tuple]:
     "(rank, world size, local rank) from torchrun's environment variables, or None outside torchrun."
     if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ: return None
@@ -335,7 +347,7 @@ def exit_process(rc:int): # exit status
     sys.stdout.flush(); sys.stderr.flush()
     os._exit(rc)   # skips the C++ teardown, where gloo's threads can abort a finished process
 
-# %% ../nbs/05_run.ipynb 44
+# %% ../nbs/05_run.ipynb 47
 def rank_config(cfg,            # a validated config (batch sizes for the whole job)
                 keys,           # its batch-size keys (unset ones, None, are left alone)
                 world:int,      # number of processes
@@ -362,7 +374,7 @@ def rank_seed(seed:int, # the run's seed
     if rank == 0 and not more: return seed
     return int(np.random.SeedSequence([seed, rank, *more]).generate_state(1)[0])
 
-# %% ../nbs/05_run.ipynb 47
+# %% ../nbs/05_run.ipynb 50
 @torch.no_grad()
 def _flat_collective(tensors, op, device):
     "Apply `op` to the tensors flattened into one buffer per dtype on `device`; copy the result back into them."
@@ -396,7 +408,7 @@ def average_gradients(opt:torch.optim.Optimizer, # its parameters' gradients are
         if grads: average_(grads, device)
     return opt.register_step_pre_hook(hook)
 
-# %% ../nbs/05_run.ipynb 49
+# %% ../nbs/05_run.ipynb 52
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite."
 
@@ -445,7 +457,7 @@ class Run:
     @property
     def is_main(self)->bool: return self.rank == 0   # the process that writes the run folder
 
-# %% ../nbs/05_run.ipynb 51
+# %% ../nbs/05_run.ipynb 54
 @patch
 def _members(self:Run, kind)->list:
     "The run's attributes that are instances of `kind` (networks, optimisers), in the order `build` made them."
@@ -493,7 +505,7 @@ def on_main(self:Run, fn):
     if self.is_main: fn()
     self.barrier()
 
-# %% ../nbs/05_run.ipynb 53
+# %% ../nbs/05_run.ipynb 56
 @patch
 def real_batch(self:Run, n:int)->torch.Tensor:
     "The next `n` training images as floats in the data set's range, from a per-epoch permutation (new each epoch)."
@@ -514,7 +526,7 @@ def _new_perm(self:Run, N:int)->torch.Tensor:
     broadcast_([p], self.device)
     return p
 
-# %% ../nbs/05_run.ipynb 55
+# %% ../nbs/05_run.ipynb 58
 @patch
 def log(self:Run, row:dict):
     "Append a row to the run's metrics.jsonl and the in-memory history."
@@ -527,7 +539,7 @@ def read_history(run_dir)->list:
     p = Path(run_dir)/'metrics.jsonl'
     return [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
 
-# %% ../nbs/05_run.ipynb 57
+# %% ../nbs/05_run.ipynb 60
 @patch
 def state_dict(self:Run)->dict:
     "Everything an exact continuation needs; loads with `weights_only=True`."
@@ -575,7 +587,7 @@ def _load_checkpoint(self:Run, path):
     self.history = [r for r in (read_history(self.run_dir) if mp.exists() else []) if r['step'] <= self.step]
     if self.is_main: atomic_write_text(mp, ''.join(json.dumps(r) + '\n' for r in self.history))
 
-# %% ../nbs/05_run.ipynb 59
+# %% ../nbs/05_run.ipynb 62
 def load_optimizer(opt:torch.optim.Optimizer, # loads `sd`, keeping its own kernel choice
                    sd:dict,                   # an optimiser state dict
                   ):
@@ -583,7 +595,7 @@ def load_optimizer(opt:torch.optim.Optimizer, # loads `sd`, keeping its own kern
     keep = [{k: g[k] for k in ('fused', 'foreach') if k in g} for g in opt.param_groups]
     opt.load_state_dict({**sd, 'param_groups': [{**g, **k} for g, k in zip(sd['param_groups'], keep)]})
 
-# %% ../nbs/05_run.ipynb 62
+# %% ../nbs/05_run.ipynb 65
 def _mean_row(acc:dict)->dict:
     "Tensors: their mean over the window; plain numbers (a learning rate): the last value."
     return {k: torch.stack(v).float().mean().item() if torch.is_tensor(v[0]) else v[-1] for k, v in acc.items()}
@@ -622,7 +634,7 @@ def fit(self:Run,
     finally: bar.close()
     return self.history
 
-# %% ../nbs/05_run.ipynb 72
+# %% ../nbs/05_run.ipynb 75
 USER_ERRORS = (ConfigError, CheckpointError, TrainingDiverged, OSError)   # OSError: data files, run folders, disks
 
 def run_cli(prog:str,          # program name for the messages

@@ -22,7 +22,7 @@ from .losses import supcon_loss, critic_loss, generator_loss, gradient_penalty, 
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_embeddings, encode_features, generator_scores, cluster_scores, category_diversity
 from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
-                         typed_overrides, read_config, run_main, rank_seed, exit_process, load_optimizer)
+                         typed_overrides, read_config, run_main, rank_seed, exit_process, load_optimizer, resolve_amp)
 from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
 from .viz import category_grid
 
@@ -80,7 +80,7 @@ class Config(RunConfig):
     pretrain_steps:int = 0              # >0: SimCLR pre-training of E on the real training images first
     pretrain_batch:int = 256            # images per pre-training step
     # hardware
-    amp:bool = False                    # bf16 autocast on the run's device (CUDA; runs on CPU too, where it is rarely faster)
+    amp:typing.Optional[bool] = None    # bf16 autocast (+ fused Adam); null: on for bf16 GPUs, off on the CPU (exact float32)
     compile:bool = False                # torch.compile the networks (CPU or CUDA; the first iterations compile)
     channels_last:bool = True           # channels-last weights (faster convolutions; same results up to rounding)
     fused_adam:typing.Optional[bool] = None  # Adam's fused kernel (faster, last-bit rounding differs); null: with CUDA or amp
@@ -216,7 +216,8 @@ def build(self:Trainer):
     self.load_pretrained()
     self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if cfg.ema else None
     betas = (cfg.beta_adam1, cfg.beta_adam2)
-    fused = cfg.fused_adam if cfg.fused_adam is not None else (dev.type == 'cuda' or cfg.amp)
+    self.amp = resolve_amp(cfg.amp, dev)
+    fused = cfg.fused_adam if cfg.fused_adam is not None else (dev.type == 'cuda' or self.amp)
     self.opt_g = make_adam(self.G.parameters(), cfg.lr_g, betas, cfg.wd_g, fused)
     self.opt_d = make_adam(self.D.parameters(), cfg.lr_d, betas, 0., fused)
     self.opt_e = make_adam(self.E.parameters(), cfg.lr_e, betas, cfg.wd_e, fused)
@@ -233,7 +234,6 @@ def build(self:Trainer):
         self.lab_idx = few_label_indices(self.train_set.y, cfg.labels_per_class, cfg.label_seed)
         if self.is_main: save_indices(self.run_dir/'labelled_indices.txt', self.lab_idx)
         self.lab_x = self.train_set.x[self.lab_idx].to(dev); self.lab_y = self.train_set.y[self.lab_idx].to(dev)
-    self.amp = cfg.amp
     nets = (self.G, self.D, self.E)
     self.G_compiled, self.D_compiled, self.E_compiled = (
         (torch.compile(n) for n in nets) if cfg.compile else nets)
