@@ -20,7 +20,7 @@ from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_encoder
 from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
                          typed_overrides, read_config, parse_overrides, atomic_save, run_main, exit_process,
-                         load_optimizer, resolve_amp)
+                         load_optimizer)
 
 # %% ../nbs/06_pretrain.ipynb 6
 @dataclass
@@ -35,9 +35,6 @@ class PretrainConfig(RunConfig):
     lr:float = 1e-3                     # AdamW learning rate
     weight_decay:float = 1e-6           # decoupled weight decay
     lr_decay:str = 'cosine'             # 'none' or 'cosine' (to zero at the last step)
-    # hardware
-    amp:typing.Optional[bool] = None    # bf16 autocast (+ fused AdamW); null: on for bf16 GPUs, off on the CPU (exact float32)
-    fused_adam:typing.Optional[bool] = None  # AdamW's fused kernel (faster, last-bit rounding differs); null: with CUDA or amp
     # defaults that differ from RunConfig's
     steps:typing.Optional[int] = 1000   # optimiser steps; ignored when epochs is set
     eval_every:int = 0                  # steps between test-split evaluations (0: only at the end)
@@ -100,10 +97,7 @@ def build(self:Pretrainer):
                      width=cfg.width, fc_norm=cfg.fc_norm)
     self.E = m['E'].to(self.device)
     self.net = self.E.ec if self.two_encoders else self.E  # the module that is trained and saved
-    self.amp = resolve_amp(cfg.amp, self.device)
-    fused = cfg.fused_adam if cfg.fused_adam is not None else (self.device.type == 'cuda' or self.amp)
-    self.opt = torch.optim.AdamW(self.net.parameters(), cfg.lr, weight_decay=cfg.weight_decay,   # foreach: exact, faster
-                                 **({'fused': True} if fused else {'foreach': True}))
+    self.opt = torch.optim.AdamW(self.net.parameters(), cfg.lr, weight_decay=cfg.weight_decay, **self.optimizer_kernel())
     cosine = lambda i: 0.5 * (1 + math.cos(math.pi * min(i, self.n_iters) / self.n_iters))
     self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, cosine if cfg.lr_decay == 'cosine' else (lambda i: 1.))
     aug = cfg.augment or ('gray' if self.info.channels == 1 else 'cifar')
@@ -123,7 +117,7 @@ def two_view_nt_xent(embed,         # images -> (n, d) L2-normalised features
 def train_step(self:Pretrainer)->dict:
     "One optimiser step of NT-Xent on two views of a real batch: {'loss': 0-d tensor, 'lr': the learning rate used}."
     lr = self.sched.get_last_lr()[0]
-    with torch.autocast(self.device.type, torch.bfloat16, enabled=self.amp):   # the loss itself in float32
+    with self.autocast():   # the loss itself in float32
         loss = two_view_nt_xent(self.E.features, self.augment, self.real_batch(self.cfg.batch), self.cfg.temp)
     self.opt.zero_grad(set_to_none=True); loss.backward(); self.opt.step(); self.sched.step()
     self.step += 1

@@ -61,6 +61,9 @@ class RunConfig:
     device:str = 'auto'                 # 'auto', 'cpu', 'cuda', 'cuda:1', ...
     data_on_device:bool = True          # move the uint8 training set to the device once
     progress:bool = True                # tqdm progress bar
+    # hardware
+    amp:typing.Optional[bool] = None    # bf16 autocast (+ fused Adam); null: on for bf16 GPUs, off on the CPU (exact float32)
+    fused_adam:typing.Optional[bool] = None  # Adam's fused kernel (faster, last-bit rounding differs); null: with CUDA or amp
 
 # %% ../nbs/05_run.ipynb 11
 class ConfigError(ValueError):
@@ -427,6 +430,7 @@ class Run:
         self.cfg = self.global_cfg = cfg = self.check_config(cfg)   # global_cfg: the config as given (saved)
         self.run_dir = Path(cfg.out_dir)/(cfg.exp_name or self.run_name())
         self.rank, self.world, self.device = init_distributed(cfg.device)
+        self.amp = resolve_amp(cfg.amp, self.device)   # bf16 autocast (`autocast`) and, by default, fused Adam
         self.distributed = dist_env() is not None   # under torchrun (collectives also with one process)
         self.cfg = rank_config(cfg, self.batch_keys, self.world, self.check_config)   # this process's batch sizes
         check_run_dir(self.run_dir, resume)
@@ -634,7 +638,19 @@ def fit(self:Run,
     finally: bar.close()
     return self.history
 
-# %% ../nbs/05_run.ipynb 75
+# %% ../nbs/05_run.ipynb 69
+@patch
+def autocast(self:Run):
+    "The context the networks run in: bf16 autocast on the run's device when `amp` is on, else a no-op."
+    return torch.autocast(self.device.type, torch.bfloat16, enabled=self.amp)
+
+@patch
+def optimizer_kernel(self:Run)->dict:
+    "Adam(W)'s kernel keyword: `fused` with `fused_adam` (default: on CUDA or with amp), else the exact `foreach`."
+    f = self.cfg.fused_adam
+    return {'fused': True} if (f if f is not None else self.device.type == 'cuda' or self.amp) else {'foreach': True}
+
+# %% ../nbs/05_run.ipynb 78
 USER_ERRORS = (ConfigError, CheckpointError, TrainingDiverged, OSError)   # OSError: data files, run folders, disks
 
 def run_cli(prog:str,          # program name for the messages

@@ -12,8 +12,7 @@ import torch.nn.functional as F
 
 # %% auto 0
 __all__ = ['METHODS', 'DEFAULT_CONFIGS', 'Config', 'validate_config', 'check_files', 'make_config', 'default_config',
-           'load_config', 'ema_update', 'frozen', 'Trainer', 'make_adam', 'default_detach_view', 'mode_seeking_loss',
-           'main']
+           'load_config', 'ema_update', 'frozen', 'Trainer', 'default_detach_view', 'mode_seeking_loss', 'main']
 
 # %% ../nbs/07_train.ipynb 3
 from .data import few_label_indices, save_indices, to_float
@@ -22,7 +21,7 @@ from .losses import supcon_loss, critic_loss, generator_loss, gradient_penalty, 
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_embeddings, encode_features, generator_scores, cluster_scores, category_diversity
 from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
-                         typed_overrides, read_config, run_main, rank_seed, exit_process, load_optimizer, resolve_amp)
+                         typed_overrides, read_config, run_main, rank_seed, exit_process, load_optimizer)
 from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
 from .viz import category_grid
 
@@ -80,10 +79,8 @@ class Config(RunConfig):
     pretrain_steps:int = 0              # >0: SimCLR pre-training of E on the real training images first
     pretrain_batch:int = 256            # images per pre-training step
     # hardware
-    amp:typing.Optional[bool] = None    # bf16 autocast (+ fused Adam); null: on for bf16 GPUs, off on the CPU (exact float32)
     compile:bool = False                # torch.compile the networks (CPU or CUDA; the first iterations compile)
     channels_last:bool = True           # channels-last weights (faster convolutions; same results up to rounding)
-    fused_adam:typing.Optional[bool] = None  # Adam's fused kernel (faster, last-bit rounding differs); null: with CUDA or amp
     renamed_keys = {'critic': 'n_critic'}  # old key -> new key (a class attribute, not a setting)
 
 # %% ../nbs/07_train.ipynb 9
@@ -184,17 +181,6 @@ class Trainer(Run):
     def from_args(cls, config, overrides)->Config: return load_config(config, overrides)
 
 # %% ../nbs/07_train.ipynb 26
-def make_adam(params,                 # the parameters to optimise
-              lr:float,               # learning rate
-              betas:tuple,            # Adam's (beta1, beta2)
-              weight_decay:float=0.,  # L2 penalty added to the gradients (Adam's, not AdamW's)
-              fused:bool=False,       # one fused kernel per step (faster; rounding differs in the last bit)
-             )->torch.optim.Adam:
-    "Adam with the fused kernel, or with the multi-tensor one (the same numbers as torch's default loop, faster)."
-    return torch.optim.Adam(params, lr, betas=betas, weight_decay=weight_decay,
-                            **({'fused': True} if fused else {'foreach': True}))
-
-# %% ../nbs/07_train.ipynb 29
 def default_detach_view(cfg:Config)->bool:
     "The reference's choice: T(x) detached in G's contrastive term, except in 32x32 runs with labels or pre-training."
     fam = FAMILIES[cfg.family]
@@ -216,11 +202,10 @@ def build(self:Trainer):
     self.load_pretrained()
     self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if cfg.ema else None
     betas = (cfg.beta_adam1, cfg.beta_adam2)
-    self.amp = resolve_amp(cfg.amp, dev)
-    fused = cfg.fused_adam if cfg.fused_adam is not None else (dev.type == 'cuda' or self.amp)
-    self.opt_g = make_adam(self.G.parameters(), cfg.lr_g, betas, cfg.wd_g, fused)
-    self.opt_d = make_adam(self.D.parameters(), cfg.lr_d, betas, 0., fused)
-    self.opt_e = make_adam(self.E.parameters(), cfg.lr_e, betas, cfg.wd_e, fused)
+    kernel = self.optimizer_kernel()   # multi-tensor Adam (exact), or fused (fused_adam, amp, CUDA)
+    self.opt_g = torch.optim.Adam(self.G.parameters(), cfg.lr_g, betas=betas, weight_decay=cfg.wd_g, **kernel)
+    self.opt_d = torch.optim.Adam(self.D.parameters(), cfg.lr_d, betas=betas, **kernel)
+    self.opt_e = torch.optim.Adam(self.E.parameters(), cfg.lr_e, betas=betas, weight_decay=cfg.wd_e, **kernel)
     self._base_lr = [(self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d), (self.opt_e, cfg.lr_e)]
     self.augment = make_augment(cfg.augment, self.value_range)
     self.real_augment = make_augment(cfg.real_augment or cfg.augment, self.value_range)
@@ -238,7 +223,7 @@ def build(self:Trainer):
     self.G_compiled, self.D_compiled, self.E_compiled = (
         (torch.compile(n) for n in nets) if cfg.compile else nets)
 
-# %% ../nbs/07_train.ipynb 30
+# %% ../nbs/07_train.ipynb 27
 def _load_weights(path, key):
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
@@ -267,7 +252,7 @@ def load_pretrained(self:Trainer):
             raise ConfigError(f"config key 'pretrained_gd': {cfg.pretrained_gd} holds no 'G' and 'D' weights")
         for k, net in (('G', self.G), ('D', self.D)): _load_state(net, ck[k], 'pretrained_gd', cfg.pretrained_gd)
 
-# %% ../nbs/07_train.ipynb 32
+# %% ../nbs/07_train.ipynb 29
 @patch
 def pretrain_config(self:Trainer)->PretrainConfig:
     "The config of the pre-training phase: the run's data and model keys, `pretrain_steps` and `pretrain_batch`."
@@ -295,7 +280,7 @@ def before_fit(self:Trainer):
     if self.cfg.pretrain_steps and self.step == 0 and not self.pretrained: self.pretrain_encoder()
     self.G.train(); self.D.train(); self.E.train()
 
-# %% ../nbs/07_train.ipynb 34
+# %% ../nbs/07_train.ipynb 31
 @patch
 def _latent(self:Trainer, n, c=None):
     "z = [z_n, one_hot(c)], z_n ~ N(0, zn_std^2) (infogan: first info_cont entries ~ U(-1, 1)); returns (z, z_n, c)."
@@ -305,7 +290,7 @@ def _latent(self:Trainer, n, c=None):
         z[:, :cfg.info_cont] = torch.rand(n, cfg.info_cont, device=self.device) * 2 - 1
     return z, z[:, :cfg.zn_dim], c
 
-# %% ../nbs/07_train.ipynb 36
+# %% ../nbs/07_train.ipynb 33
 @patch
 def add_labelled(self:Trainer, x:torch.Tensor, c:torch.Tensor)->tuple:
     "In few-label mode: (x, c) followed by labelled real images and their classes (all, or `batch_l` drawn at random)."
@@ -328,7 +313,7 @@ def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
     feats = f_c.view(2, n, -1).transpose(0, 1)
     return supcon_loss(feats.float(), c, self.cfg.temp), f_n
 
-# %% ../nbs/07_train.ipynb 38
+# %% ../nbs/07_train.ipynb 35
 @patch
 def d_step(self:Trainer)->torch.Tensor:
     "One critic step on a real batch and as many generated images: the adversarial loss (+ gradient penalty)."
@@ -411,7 +396,7 @@ def _info_losses(self:Trainer, x, zn, c):
     k = self.cfg.info_cont
     return ce, (F.mse_loss(cont.float(), zn[:, :k]) if k else ce.new_zeros(()))
 
-# %% ../nbs/07_train.ipynb 40
+# %% ../nbs/07_train.ipynb 37
 @patch
 def train_step(self:Trainer)->dict:
     "One iteration: a critic step, and every `n_critic` iterations a generator and an encoder step."
@@ -432,13 +417,7 @@ def _set_lr(self:Trainer):
     for opt, base in self._base_lr:
         for g in opt.param_groups: g['lr'] = base * f
 
-# %% ../nbs/07_train.ipynb 42
-@patch
-def autocast(self:Trainer):
-    "The context the networks run in: bf16 autocast on the run's device when `amp` is set, else a no-op."
-    return torch.autocast(self.device.type, torch.bfloat16, enabled=self.amp)
-
-# %% ../nbs/07_train.ipynb 47
+# %% ../nbs/07_train.ipynb 43
 @patch
 def evaluate(self:Trainer)->dict:
     "Score the encoder on the test split and on generated images, and save a sample grid; returns the metrics row."
@@ -469,7 +448,7 @@ def _q_scores(self:Trainer)->dict:
     logits = encode_features(self.E, self.test_set.x, self.info.value_range, device=self.device, method='logits')
     return cluster_scores(self.test_set.y.numpy(), logits.argmax(1))
 
-# %% ../nbs/07_train.ipynb 49
+# %% ../nbs/07_train.ipynb 45
 @patch
 def model_state(self:Trainer)->dict:
     sd = {k: getattr(self, k).state_dict() for k in ('G', 'D', 'E', 'opt_g', 'opt_d', 'opt_e')}
@@ -482,7 +461,7 @@ def load_model_state(self:Trainer, sd:dict):
     for k in ('opt_g', 'opt_d', 'opt_e'): load_optimizer(getattr(self, k), sd[k])   # with this run's Adam kernel
     if self.G_ema is not None: self.G_ema.load_state_dict(sd.get('G_ema', sd['G']))
 
-# %% ../nbs/07_train.ipynb 79
+# %% ../nbs/07_train.ipynb 75
 def main(argv=None):
     "Entry point of `codegan-train` and `python -m codegan.train`."
     return run_main(Trainer, argv)
