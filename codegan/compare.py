@@ -11,9 +11,9 @@ import numpy as np
 import torch
 
 # %% auto 0
-__all__ = ['ABLATION_KEYS', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'TABLE_COLS', 'paper_overrides', 'Row', 'default_rows',
-           'final_scores', 'run_row', 'compare', 'summarize', 'write_json', 'markdown_table', 'merge_json',
-           'bar_figure', 'grids_figure']
+__all__ = ['ABLATION_KEYS', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'GEN_SCORES', 'TABLE_COLS', 'paper_overrides', 'Row',
+           'default_rows', 'final_scores', 'run_row', 'compare', 'summarize', 'write_json', 'markdown_table',
+           'merge_json', 'bar_figure', 'grids_figure']
 
 # %% ../nbs/10_compare.ipynb 3
 from .data import load_dataset
@@ -70,6 +70,7 @@ def default_rows(dataset:str)->list:
 _SCORES = ('acc', 'purity', 'nmi', 'ari')
 
 _BOTH = (*_SCORES, *(f'{e}_{m}' for e in ('fc', 'trunk') for m in _SCORES))
+GEN_SCORES = ('align', 'gen_acc', 'gen_covered', 'gen_fid', 'gen_icfid', 'oracle_acc')   # the generator's side
 
 def _encoder_scores(E, test, k, seeds, device)->dict:
     "Scores of k-means on both embeddings of an encoder; the plain keys are those of f_c."
@@ -78,7 +79,7 @@ def _encoder_scores(E, test, k, seeds, device)->dict:
 
 def final_scores(row:dict)->dict:
     "The scores a comparison keeps from a training run's evaluation row (metrics.jsonl)."
-    return {k: row[k] for k in (*_BOTH, *(f'q_{m}' for m in _SCORES), 'diversity', 'latent_acc') if k in row}
+    return {k: row[k] for k in (*_BOTH, *(f'q_{m}' for m in _SCORES), 'diversity', 'latent_acc', *GEN_SCORES) if k in row}
 
 def run_row(row:Row,               # what to run
             seed:int,              # seed of the run (and of k-means)
@@ -196,8 +197,10 @@ def write_json(path,             # where to write
 def _fmt(s, k, digits=3):
     return f"{s[k]['mean']:.{digits}f} ± {s[k]['std']:.{digits}f}" if k in s else '–'
 
-TABLE_COLS = (('ACC', 'acc'), ('purity', 'purity'), ('NMI', 'nmi'), ('ARI', 'ari'), ('ACC f_c', 'fc_acc'),
-              ('ACC trunk', 'trunk_acc'), ('diversity', 'diversity'), ('warm start alone: ACC', 'warm_acc'))
+TABLE_COLS = (('ACC', 'acc'), ('purity', 'purity'), ('NMI', 'nmi'), ('ARI', 'ari'), ('ACC trunk', 'trunk_acc'),
+              ('gen. ACC', 'gen_acc'), ('classes covered', 'gen_covered'), ('FID (oracle)', 'gen_fid'),
+              ('per-class FID', 'gen_icfid'), ('diversity', 'diversity'), ('warm start alone: ACC', 'warm_acc'))
+_DIGITS = {'diversity': 2, 'gen_covered': 1, 'gen_fid': 2, 'gen_icfid': 2}   # decimals where 3 would be noise
 
 def markdown_table(doc:dict,         # a comparison from `write_json` (or json.load of its file)
                    cols=TABLE_COLS,  # (header, score key) pairs
@@ -206,7 +209,7 @@ def markdown_table(doc:dict,         # a comparison from `write_json` (or json.l
     summ = doc['summary']
     lines = ['| method | ' + ' | '.join(h for h, _ in cols) + ' |', '| --- |' + ' --- |' * len(cols)]
     for r in doc['rows']:
-        cells = [_fmt(summ[r['name']], k, 2 if k == 'diversity' else 3) for _, k in cols]
+        cells = [_fmt(summ[r['name']], k, _DIGITS.get(k, 3)) for _, k in cols]
         lines.append(f"| {r['name']} | " + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
@@ -238,7 +241,7 @@ def merge_json(paths:list,  # comparison files written by `write_json`
 
 # %% ../nbs/10_compare.ipynb 28
 def bar_figure(doc:dict,                      # a comparison from `write_json`
-               keys=(('ACC', 'acc'), ('NMI', 'nmi'), ('diversity', 'diversity')), # (label, score key) panels
+               keys=(('ACC', 'acc'), ('NMI', 'nmi'), ('generation ACC', 'gen_acc'), ('diversity', 'diversity')), # (label, key) panels
                dpi:int=72,                    # resolution of the embedded picture
               )->NotebookFigure:
     "One panel per score: a bar per row with the std over seeds as error bar."

@@ -12,20 +12,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 import yaml
 from PIL import Image
-from scipy import linalg
 from cleanfid import fid as cfid
 from cleanfid.resize import build_resizer
 from .data import DATASETS, ImageSet, load_dataset, to_uint8
 from .models import FAMILIES, build_models, sample_latent
 from .metrics import _device_of
+from .generation import frechet_distance, fid_from_feats
 from .run import ConfigError, config_path, resolve_device, RENAMED_KEYS
 from .train import Config, make_config
 
 # %% auto 0
-__all__ = ['save_samples', 'frechet_distance', 'fid_from_feats', 'kid_from_feats', 'InceptionFeatures', 'load_inception',
-           'fid_features', 'compute_fid', 'compute_kid', 'inception_score', 'load_generator', 'load_run',
-           'sample_generator', 'sample_run', 'logits_head', 'FeaturesAndLogits', 'build_extractor', 'reference_stats',
-           'save_ref_stats', 'fid_run', 'fid_run_main']
+__all__ = ['save_samples', 'kid_from_feats', 'InceptionFeatures', 'load_inception', 'fid_features', 'compute_fid', 'compute_kid',
+           'inception_score', 'load_generator', 'load_run', 'sample_generator', 'sample_run', 'logits_head',
+           'FeaturesAndLogits', 'build_extractor', 'reference_stats', 'save_ref_stats', 'fid_run', 'fid_run_main']
 
 # %% ../nbs/08_fid.ipynb 6
 _IMG_EXT = ('.png', '.jpg', '.jpeg', '.bmp', '.npy', '.tif', '.tiff', '.webp', '.pgm', '.ppm')
@@ -62,36 +61,7 @@ def save_samples(sample_fn,             # callable: b -> (b, C, H, W) images, fl
     if dup: warnings.warn(f"{dup} of {n} written samples repeat an earlier sample")
     return out
 
-# %% ../nbs/08_fid.ipynb 10
-def frechet_distance(mu1, sigma1, # mean (d,) and covariance (d, d) of the first Gaussian
-                     mu2, sigma2, # mean and covariance of the second
-                     eps:float=1e-6, # ridge added to both covariances if their product is singular
-                    )->float:     # squared Fréchet (2-Wasserstein) distance between the Gaussians
-    "Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2)."
-    mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
-    s1, s2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
-    if mu1.shape != mu2.shape or s1.shape != s2.shape: raise ValueError("the two Gaussians have different dimensions")
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')   # scipy's LinAlgWarning on near-singular products; handled below
-        covmean = linalg.sqrtm(s1 @ s2)
-        if not np.isfinite(covmean).all():
-            off = np.eye(len(s1)) * eps
-            covmean = linalg.sqrtm((s1 + off) @ (s2 + off))
-    if np.iscomplexobj(covmean):
-        if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
-            raise ValueError(f"matrix square root has a large imaginary part ({np.abs(covmean.imag).max():.3g})")
-        covmean = covmean.real
-    diff = mu1 - mu2
-    return float(diff @ diff + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean))
-
-def fid_from_feats(f1, # (n1, d) features of the first set
-                   f2, # (n2, d) features of the second set
-                  )->float: # FID
-    "FID between two feature sets: Fréchet distance of their mean/covariance Gaussians."
-    f1, f2 = [np.asarray(f, np.float64).reshape(len(f), -1) for f in (f1, f2)]
-    return frechet_distance(f1.mean(0), np.cov(f1, rowvar=False), f2.mean(0), np.cov(f2, rowvar=False))
-
-# %% ../nbs/08_fid.ipynb 14
+# %% ../nbs/08_fid.ipynb 11
 def kid_from_feats(f1,                       # (n1, d) features of the first set
                    f2,                       # (n2, d) features of the second set
                    num_subsets:int=100,      # random subsets averaged
@@ -112,7 +82,7 @@ def kid_from_feats(f1,                       # (n1, d) features of the first set
         t += (a.sum() - np.diag(a).sum()) / (m - 1) - b.sum() * 2 / m
     return float(t / num_subsets / m)
 
-# %% ../nbs/08_fid.ipynb 18
+# %% ../nbs/08_fid.ipynb 15
 class InceptionFeatures(nn.Module):
     "clean-fid feature extractor around a TorchScript Inception: float (N, 3, 299, 299) in [0, 255] -> (N, d)."
     def __init__(self, net): super().__init__(); self.net = net
@@ -131,7 +101,7 @@ def load_inception(weights_path,  # TorchScript file of an Inception feature net
         net = torch.jit.load(str(weights_path), map_location='cpu')
     return InceptionFeatures(net).eval().to(device or 'cpu')
 
-# %% ../nbs/08_fid.ipynb 20
+# %% ../nbs/08_fid.ipynb 17
 def _feat_model(feat_extractor=None, weights=None, mode='clean', device=None):
     "Pick the feature extractor and its device: given module/callable, local TorchScript weights, or clean-fid's own."
     if feat_extractor is not None:
@@ -176,7 +146,7 @@ def fid_features(src,                 # folder of images, or uint8 tensor (N, C,
         out.append(cfid.get_batch_features(batch, model, device))
     return np.concatenate(out)
 
-# %% ../nbs/08_fid.ipynb 24
+# %% ../nbs/08_fid.ipynb 21
 def compute_fid(gen,                  # generated images: folder, uint8 tensor (N, C, H, W) or ImageSet
                 ref,                  # reference images, same kinds
                 mode:str='clean',     # clean-fid resize mode
@@ -210,7 +180,7 @@ def compute_kid(gen,                  # generated images: folder, uint8 tensor o
     kw = dict(feat_extractor=fx, mode=mode, batch_size=batch_size, num_workers=num_workers, verbose=verbose)
     return kid_from_feats(fid_features(gen, **kw), fid_features(ref, **kw), num_subsets, max_subset_size, seed)
 
-# %% ../nbs/08_fid.ipynb 29
+# %% ../nbs/08_fid.ipynb 26
 def inception_score(logits,         # (N, n_classes) classifier logits (tensor or array)
                     splits:int=10,  # chunks the samples are split into
                    )->tuple:        # (mean, std) of the per-chunk scores
@@ -223,14 +193,14 @@ def inception_score(logits,         # (N, n_classes) classifier logits (tensor o
         scores.append(float((chunk.exp() * (chunk - log_py)).sum(1).mean().exp()))
     return float(np.mean(scores)), float(np.std(scores))
 
-# %% ../nbs/08_fid.ipynb 34
+# %% ../nbs/08_fid.ipynb 31
 def _config_from(d, source)->Config:
     "A `Config` from a dict read from a run, without the start-up weight paths."
     if not isinstance(d, dict): raise ConfigError(f"{source} holds no mapping of config keys")
     d = {RENAMED_KEYS.get(k, k): v for k, v in d.items()}   # runs saved before a key was renamed
     return make_config({**d, 'pretrained_encoder': None, 'pretrained_gd': None})
 
-# %% ../nbs/08_fid.ipynb 35
+# %% ../nbs/08_fid.ipynb 32
 def load_generator(checkpoint,          # a codegan checkpoint.pt, or a file holding G's state dict
                    config=None,         # Config, YAML path or shipped config name; default: the checkpoint's own config
                    device=None,         # default: cuda if available, else cpu
@@ -262,7 +232,7 @@ def load_generator(checkpoint,          # a codegan checkpoint.pt, or a file hol
     return G, cfg, dict(generator=which, step=step, K=K, value_range=tuple(FAMILIES[cfg.family].value_range),
                         checkpoint=str(path))
 
-# %% ../nbs/08_fid.ipynb 36
+# %% ../nbs/08_fid.ipynb 33
 def load_run(run_dir,              # a run folder with config.yml and checkpoint.pt
              device=None,          # default: cuda if available, else cpu
              ema:bool=True,        # use the EMA generator when the run kept one
@@ -274,7 +244,7 @@ def load_run(run_dir,              # a run folder with config.yml and checkpoint
     G, cfg, _ = load_generator(run/'checkpoint.pt', run/'config.yml', device, ema)
     return G, cfg
 
-# %% ../nbs/08_fid.ipynb 42
+# %% ../nbs/08_fid.ipynb 39
 def sample_generator(G:nn.Module,         # generator with zn_dim and n_classes attributes
                      n:int,               # images to write
                      out_dir,             # folder for the PNGs (created; must hold no images unless overwrite)
@@ -298,7 +268,7 @@ def sample_generator(G:nn.Module,         # generator with zn_dim and n_classes 
     finally: G.train(was)
     return dict(dir=Path(out), n=n, distinct=len(seen))
 
-# %% ../nbs/08_fid.ipynb 43
+# %% ../nbs/08_fid.ipynb 40
 def sample_run(run_dir,               # a run folder (config.yml + checkpoint.pt)
                n:int=50000,           # images to write
                out_dir=None,          # folder for the PNGs; default <run_dir>/fid_samples_<n>
@@ -313,7 +283,7 @@ def sample_run(run_dir,               # a run folder (config.yml + checkpoint.pt
     out_dir = Path(out_dir) if out_dir is not None else Path(run_dir)/f'fid_samples_{n}'
     return sample_generator(G, n, out_dir, FAMILIES[cfg.family].value_range, batch_size, seed, overwrite)['dir']
 
-# %% ../nbs/08_fid.ipynb 49
+# %% ../nbs/08_fid.ipynb 46
 def logits_head(extractor)->torch.Tensor|None: # (n_classes, d) weight of the classifier layer, or None
     "The classifier weight behind an Inception feature extractor (its `output` layer), if it has one."
     for m in (extractor, getattr(extractor, 'net', None), getattr(extractor, 'base', None)):
@@ -330,7 +300,7 @@ class FeaturesAndLogits(nn.Module):
         f = self.features(x).float()
         return torch.cat([f, f @ self.weight.t()], 1)
 
-# %% ../nbs/08_fid.ipynb 50
+# %% ../nbs/08_fid.ipynb 47
 def build_extractor(weights=None,     # TorchScript Inception file (offline); None: clean-fid's own network
                     mode:str='clean', # clean-fid resize mode
                     device=None,      # default: cuda if available, else cpu
@@ -349,7 +319,7 @@ def build_extractor(weights=None,     # TorchScript Inception file (offline); No
     fx, device = _feat_model(None, None, mode, device)
     return fx, device, f"clean-fid Inception ({mode})"
 
-# %% ../nbs/08_fid.ipynb 54
+# %% ../nbs/08_fid.ipynb 51
 def reference_stats(ref,                # 'train', 'test', a folder of images, or a .npz of mu/sigma
                     feat_extractor,     # (extractor, device)
                     dataset=None,       # data set for 'train'/'test'
@@ -378,7 +348,7 @@ def save_ref_stats(path, stats:dict):
     "Save reference statistics (mu, sigma, n, description) for later `--ref path.npz`."
     np.savez(path, mu=stats['mu'], sigma=stats['sigma'], n=stats['n'], desc=stats['desc'])
 
-# %% ../nbs/08_fid.ipynb 56
+# %% ../nbs/08_fid.ipynb 53
 def fid_run(run=None,               # run folder, or
             model=None,             # checkpoint file (with `config`, or a codegan checkpoint alone), or
             gen=None,               # a folder of images already generated
@@ -476,7 +446,7 @@ def fid_run(run=None,               # run folder, or
         with open(Path(run)/'fid.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
     return res
 
-# %% ../nbs/08_fid.ipynb 58
+# %% ../nbs/08_fid.ipynb 55
 def fid_run_main(argv=None,            # command-line arguments (default sys.argv[1:])
                  feat_extractor=None,  # Python API only: a custom feature extractor instead of Inception
                 )->int:                # exit status

@@ -16,8 +16,8 @@ from .models import sample_latent
 
 # %% auto 0
 __all__ = ['SCORES', 'EMBEDDINGS', 'contingency', 'cluster_acc', 'purity', 'nmi', 'ari', 'cluster_scores', 'kmeans_scores',
-           'scores_table', 'encode_features', 'evaluate_encoder', 'evaluate_embeddings', 'generator_scores',
-           'category_diversity']
+           'scores_table', 'encode_features', 'evaluate_encoder', 'evaluate_embeddings', 'sample_categories',
+           'generator_scores', 'category_diversity']
 
 # %% ../nbs/04_metrics.ipynb 5
 def contingency(y_true,  # (n,) true labels, any integer or string values
@@ -153,13 +153,41 @@ def evaluate_embeddings(encoder:nn.Module, # module with `.features` and `.trunk
                         seeds:int=5,        # k-means runs with different random states
                         device=None,        # where to run; default: the encoder's device
                         primary:str='fc',   # the embedding whose scores fill the plain keys
-                       )->dict:             # kmeans_scores of `primary`, plus fc_<score> and trunk_<score>
+                        return_features:bool=False, # also return the features {'fc': (n, d), 'trunk': (n, d')}
+                       ):                   # kmeans_scores of `primary`, plus fc_<score> and trunk_<score> (and the features)
     "k-means scores of both embeddings of an encoder."
     if primary not in EMBEDDINGS: raise ValueError(f"primary must be one of {sorted(EMBEDDINGS)}, got {primary!r}")
-    rs = {e: evaluate_encoder(encoder, data, k=k, seeds=seeds, device=device, method=m) for e, m in EMBEDDINGS.items()}
-    return {**rs[primary], **{f'{e}_{s}': r[s] for e, r in rs.items() for s in ('acc', 'purity', 'nmi', 'ari')}}
+    feats = {e: encode_features(encoder, data.x, data.info.value_range, device=device, method=m) for e, m in EMBEDDINGS.items()}
+    rs = {e: kmeans_scores(f, data.y, k or data.info.n_classes, seeds=seeds) for e, f in feats.items()}
+    out = {**rs[primary], **{f'{e}_{s}': r[s] for e, r in rs.items() for s in ('acc', 'purity', 'nmi', 'ari')}}
+    return (out, feats) if return_features else out
 
 # %% ../nbs/04_metrics.ipynb 39
+def sample_categories(G:nn.Module,         # generator: z (n, zn_dim + n_classes) -> images
+                      n_classes:int,       # K latent categories
+                      zn_dim:int,          # size of z_n
+                      n_per_class:int,     # images per category
+                      batch_size:int=500,  # images per forward pass
+                      device=None,         # where to run; default: G's device
+                      seed:int=0,          # seed of the latent noise
+                      zn_std:float=1.,     # standard deviation of z_n
+                     ):                    # yields (images (b, C, H, W) on the device, categories (b,)), category by category
+    "Generate `n_per_class` images of every category, batch by batch, in eval mode without gradients."
+    device = torch.device(device) if device is not None else _device_of(G)
+    gen = torch.Generator(device=device).manual_seed(seed)
+    was_training = G.training
+    G.eval()
+    try:
+        with torch.no_grad():
+            for c in range(n_classes):
+                for i in range(0, n_per_class, batch_size):
+                    b = min(batch_size, n_per_class - i)
+                    cc = torch.full((b,), c, dtype=torch.long, device=device)
+                    z, _, _ = sample_latent(b, zn_dim, n_classes, device=device, c=cc, generator=gen, zn_std=zn_std)
+                    yield G(z), cc
+    finally: G.train(was_training)
+
+# %% ../nbs/04_metrics.ipynb 43
 def generator_scores(G:nn.Module,          # generator: z (n, zn_dim + n_classes) -> images
                      feature_fn,           # callable: images (in G's value range) -> (n, d) features
                      n_classes:int,        # K latent categories (and k-means clusters)
@@ -173,26 +201,14 @@ def generator_scores(G:nn.Module,          # generator: z (n, zn_dim + n_classes
                      zn_std:float=1.,      # standard deviation of z_n (the run's `zn_std`)
                     )->dict:               # kmeans_scores against the latent categories
     "Generate `n_per_class` images per latent category, embed with `feature_fn`, k-means, score against the categories."
-    device = torch.device(device) if device is not None else _device_of(G)
-    gen = torch.Generator(device=device).manual_seed(seed)
-    was_training = G.training
-    G.eval()
     feats, labels = [], []
-    try:
-        with torch.no_grad():
-            for c in range(n_classes):
-                for i in range(0, n_per_class, batch_size):
-                    b = min(batch_size, n_per_class - i)
-                    cc = torch.full((b,), c, dtype=torch.long, device=device)
-                    z, _, _ = sample_latent(b, zn_dim, n_classes, device=device, c=cc, generator=gen, zn_std=zn_std)
-                    f = feature_fn(G(z))
-                    f = (f.detach().float().cpu().numpy() if isinstance(f, torch.Tensor)
-                         else np.asarray(f, dtype=np.float32))
-                    feats.append(f.reshape(b, -1)); labels.append(np.full(b, c))
-    finally: G.train(was_training)
+    for x, c in sample_categories(G, n_classes, zn_dim, n_per_class, batch_size, device, seed, zn_std):
+        f = feature_fn(x)
+        f = f.detach().float().cpu().numpy() if isinstance(f, torch.Tensor) else np.asarray(f, dtype=np.float32)
+        feats.append(f.reshape(len(x), -1)); labels.append(c.cpu().numpy())
     return kmeans_scores(np.concatenate(feats), np.concatenate(labels), n_classes, seeds=seeds, n_init=n_init)
 
-# %% ../nbs/04_metrics.ipynb 43
+# %% ../nbs/04_metrics.ipynb 47
 def _mean_pdist(x:torch.Tensor)->float:
     "Mean pairwise L2 distance between the rows of `x` (n, ...), n >= 2."
     return torch.pdist(x.flatten(1).double()).mean().item()
@@ -208,17 +224,9 @@ def category_diversity(G:nn.Module,          # generator: z (n, zn_dim + n_class
                        device=None,          # where to run G; default: G's device
                       )->float:              # mean within-category distance of G / that of real images within a class
     "Within-category diversity of G relative to the within-class diversity of real images (1: as varied; 0: collapsed)."
-    device = torch.device(device) if device is not None else _device_of(G)
-    gen = torch.Generator(device=device).manual_seed(seed)
     lo, hi = real.info.value_range
-    was = G.training; G.eval()
-    try:
-        d_gen = []
-        for c in range(n_classes):
-            cc = torch.full((n_per_class,), c, dtype=torch.long, device=device)
-            z, _, _ = sample_latent(n_per_class, zn_dim, n_classes, device=device, c=cc, generator=gen, zn_std=zn_std)
-            d_gen.append(_mean_pdist(((G(z).float() - lo) / (hi - lo)).cpu()))
-    finally: G.train(was)
+    d_gen = [_mean_pdist(((x.float() - lo) / (hi - lo)).cpu())   # one batch per category
+             for x, _ in sample_categories(G, n_classes, zn_dim, n_per_class, n_per_class, device, seed, zn_std)]
     rng, y, d_real = np.random.default_rng(seed), real.y.numpy(), []
     for k in np.unique(y):
         idx = np.flatnonzero(y == k)

@@ -13,7 +13,7 @@ from torch.nn.utils import spectral_norm
 # %% auto 0
 __all__ = ['FAMILIES', 'FC_NORMS', 'sample_latent', 'count_params', 'init_weights', 'Family', 'register_family', 'build_models',
            'DCGenerator28', 'DCCritic28', 'DCEncoder28', 'GenBlock', 'ResNetGenerator32', 'DiscBlock', 'ResNetCritic32',
-           'BasicBlock', 'ResNetEncoder', 'DualEncoder', 'QNetwork']
+           'BasicBlock', 'ResNetEncoder', 'DualEncoder', 'QNetwork', 'ProjectionCritic']
 
 # %% ../nbs/01_models.ipynb 5
 def sample_latent(n:int,                               # number of latent vectors
@@ -139,7 +139,8 @@ class DCCritic28(nn.Module):
         self.apply(init_weights)
 
     def trunk(self, x:Tensor)->Tensor: return self.net[:-1](x)
-    def forward(self, x:Tensor)->Tensor: return self.net[-1](self.trunk(x)).squeeze(1)
+    def head(self, h:Tensor)->Tensor: return self.net[-1](h).squeeze(1)   # trunk features -> (N,) scores
+    def forward(self, x:Tensor)->Tensor: return self.head(self.trunk(x))
 
 # %% ../nbs/01_models.ipynb 26
 class DCEncoder28(nn.Module):
@@ -246,7 +247,8 @@ class ResNetCritic32(nn.Module):
         self.feat_dim = ch
 
     def trunk(self, x:Tensor)->Tensor: return F.relu(self.blocks(x), True).sum((2, 3))
-    def forward(self, x:Tensor)->Tensor: return self.fc(self.trunk(x)).squeeze(1)
+    def head(self, h:Tensor)->Tensor: return self.fc(h).squeeze(1)   # trunk features -> (N,) scores
+    def forward(self, x:Tensor)->Tensor: return self.head(self.trunk(x))
 
 # %% ../nbs/01_models.ipynb 50
 class BasicBlock(nn.Module):
@@ -337,3 +339,27 @@ class QNetwork(nn.Module):
         out = self.out(self.features(x))
         return out[:, self.n_classes:], out[:, :self.n_classes]
     def logits(self, x:Tensor)->Tensor: return self.forward(x)[1]
+
+# %% ../nbs/01_models.ipynb 66
+class ProjectionCritic(nn.Module):
+    "A critic that also scores a category: D(x, y) = critic.head(h) + <embed(y), h>, h = critic.trunk(x)."
+    def __init__(self,
+                 critic:nn.Module, # a critic with `trunk(x) -> (N, feat_dim)`, `head(h) -> (N,)` and `feat_dim`
+                 n_classes:int,    # categories it can be told
+                ):
+        super().__init__()
+        self.critic, self.n_classes, self.feat_dim = critic, n_classes, critic.feat_dim
+        self.embed = nn.Embedding(n_classes, critic.feat_dim)
+        nn.init.normal_(self.embed.weight, 0., 0.02)
+        if any(hasattr(m, 'weight_orig') for m in critic.modules()): self.embed = spectral_norm(self.embed)
+
+    def trunk(self, x:Tensor)->Tensor: return self.critic.trunk(x)
+    def forward(self,
+                x:Tensor,          # images (N, C, H, W)
+                y:Tensor|None=None, # (N,) categories, -1 where none is claimed; None: the unconditional score
+               )->Tensor:          # (N,) scores
+        h = self.critic.trunk(x)
+        out = self.critic.head(h)
+        if y is None: return out
+        proj = (self.embed(y.clamp(min=0)) * h).sum(1)
+        return out + torch.where(y >= 0, proj, torch.zeros_like(proj))

@@ -511,7 +511,10 @@ def on_main(self:Run, fn):
 
 # %% ../nbs/05_run.ipynb 56
 @patch
-def real_batch(self:Run, n:int)->torch.Tensor:
+def real_batch(self:Run,
+               n:int,                  # images (this process's share)
+               with_index:bool=False,  # also return their indices in the training set
+              ):                       # (n, C, H, W) floats, or (images, indices)
     "The next `n` training images as floats in the data set's range, from a per-epoch permutation (new each epoch)."
     N, out, need = len(self.data), [], n * self.world   # several processes: this one's slice of n * world images
     while need > 0:
@@ -519,7 +522,8 @@ def real_batch(self:Run, n:int)->torch.Tensor:
         take = self._perm[self._ptr:self._ptr + need]; self._ptr += len(take); need -= len(take); out.append(take)
     idx = torch.cat(out)
     if self.world > 1: idx = idx[self.rank * n:(self.rank + 1) * n]
-    return to_float(self.data.x[idx].to(self.device, non_blocking=True), self.value_range)
+    x = to_float(self.data.x[idx].to(self.device, non_blocking=True), self.value_range)
+    return (x, idx) if with_index else x
 
 @patch
 def _new_perm(self:Run, N:int)->torch.Tensor:
@@ -638,7 +642,7 @@ def fit(self:Run,
     finally: bar.close()
     return self.history
 
-# %% ../nbs/05_run.ipynb 69
+# %% ../nbs/05_run.ipynb 71
 @patch
 def autocast(self:Run):
     "The context the networks run in: bf16 autocast on the run's device when `amp` is on, else a no-op."
@@ -650,7 +654,7 @@ def optimizer_kernel(self:Run)->dict:
     f = self.cfg.fused_adam
     return {'fused': True} if (f if f is not None else self.device.type == 'cuda' or self.amp) else {'foreach': True}
 
-# %% ../nbs/05_run.ipynb 78
+# %% ../nbs/05_run.ipynb 80
 USER_ERRORS = (ConfigError, CheckpointError, TrainingDiverged, OSError)   # OSError: data files, run folders, disks
 
 def run_cli(prog:str,          # program name for the messages

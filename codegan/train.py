@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy, sys, typing
 from dataclasses import dataclass
 from pathlib import Path
+from sklearn.cluster import KMeans
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -16,12 +18,14 @@ __all__ = ['METHODS', 'DEFAULT_CONFIGS', 'Config', 'validate_config', 'check_fil
 
 # %% ../nbs/07_train.ipynb 3
 from .data import few_label_indices, save_indices, to_float
-from .models import FAMILIES, QNetwork, build_models, sample_latent
+from .models import FAMILIES, QNetwork, ProjectionCritic, build_models, sample_latent
 from .losses import supcon_loss, critic_loss, generator_loss, gradient_penalty, LOSS_KINDS
 from .augment import AUGMENTS, make_augment
-from .metrics import evaluate_embeddings, encode_features, generator_scores, cluster_scores, category_diversity
+from .metrics import (evaluate_embeddings, encode_features, kmeans_scores, cluster_scores, category_diversity,
+                             sample_categories)
+from .generation import load_oracle, generation_scores, alignment_score, match_categories
 from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
-                         typed_overrides, read_config, run_main, rank_seed, exit_process, load_optimizer)
+                         typed_overrides, read_config, run_main, rank_seed, exit_process, load_optimizer, broadcast_)
 from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
 from .viz import category_grid
 
@@ -49,6 +53,14 @@ class Config(RunConfig):
     zn_std:float = 1.                   # standard deviation of z_n (ClusterGAN's code uses 0.1)
     mode_seeking:float = 0.             # weight of MSGAN's mode-seeking term in G's loss (against category collapse)
     eval_features:str = 'fc'            # what k-means clusters: 'fc' (the paper) or 'trunk' (E's penultimate features)
+    cond_critic:bool = False            # [beyond the paper] D scores (image, category): real images carry pseudo-labels, fakes their c
+    cluster_start:int = 200             # [beyond the paper] iteration of the first k-means of E's f_c on the training split
+    cluster_every:int = 100             # [beyond the paper] iterations between re-clusterings (new clusters matched to the old)
+    cluster_sample:int = 20000          # training images the k-means is fitted on (every image is then assigned)
+    cluster_core:float = 1.             # [beyond the paper] share of each cluster (nearest its centre) whose label D sees
+    e_gen_gate:typing.Optional[float] = None  # [beyond the paper] E's generated-image term waits until the alignment reaches this
+    oracle:bool = True                  # score G's categories with a classifier trained on the real labels (evaluation only)
+    oracle_steps:typing.Optional[int] = None  # that classifier's training steps (default: 20 epochs, 300 to 4000 steps)
     info_cont:int = 2                   # infogan: continuous codes (the first entries of z_n, drawn Uniform(-1, 1))
     info_lambda:float = 1.              # infogan: weight of Q's categorical and continuous losses
     # batches and schedule
@@ -110,6 +122,12 @@ def validate_config(cfg:Config)->Config:
     if not 0 <= cfg.ema_decay < 1: bad('ema_decay', f"must be in [0, 1), got {cfg.ema_decay}")
     if not (0 <= cfg.beta_adam1 < 1 and 0 <= cfg.beta_adam2 < 1): bad('beta_adam1', "Adam betas must be in [0, 1)")
     if cfg.batch_ez is not None and cfg.batch_ez > cfg.batch_e: bad('batch_ez', f"must be <= batch_e ({cfg.batch_e})")
+    check_at_least(cfg, 0, 'cluster_start'); check_at_least(cfg, 1, 'cluster_every'); check_at_least(cfg, 2, 'cluster_sample')
+    if not 0 < cfg.cluster_core <= 1: bad('cluster_core', f"must be in (0, 1], got {cfg.cluster_core}")
+    if cfg.e_gen_gate is not None:
+        if not 0 <= cfg.e_gen_gate <= 1: bad('e_gen_gate', f"must be in [0, 1] or null, got {cfg.e_gen_gate}")
+        if cfg.method != 'codegan': bad('e_gen_gate', "gates CoDeGAN's generated-image term; infogan has none (set it to null)")
+    if cfg.oracle_steps is not None: check_at_least(cfg, 1, 'oracle_steps')
     if cfg.pretrain_steps and cfg.pretrained_encoder:
         bad('pretrain_steps', "set pretrain_steps or pretrained_encoder, not both")
     return cfg
@@ -179,6 +197,12 @@ class Trainer(Run):
     def make_config(cls, d:dict)->Config: return make_config(d)
     @classmethod
     def from_args(cls, config, overrides)->Config: return load_config(config, overrides)
+    @property
+    def uses_clusters(self)->bool:   # the run re-clusters the training split (see `recluster`)
+        return self.cfg.cond_critic or self.cfg.e_gen_gate is not None
+    @property
+    def conditioned(self)->bool:     # the critic judges categories now (once the first pseudo-labels exist)
+        return self.cfg.cond_critic and self.pseudo is not None
 
 # %% ../nbs/07_train.ipynb 26
 def default_detach_view(cfg:Config)->bool:
@@ -195,6 +219,7 @@ def build(self:Trainer):
     m = build_models(cfg.family, cfg.zn_dim, self.K, cfg.fc_dim, channels=self.info.channels, width=cfg.width,
                      fc_norm=cfg.fc_norm)
     if cfg.method == 'infogan': m['E'] = QNetwork(m['D'], self.K, cfg.info_cont)   # Q shares the critic's trunk
+    if cfg.cond_critic: m['D'] = ProjectionCritic(m['D'], self.K)   # D(x, y) also judges the category
     self.G, self.D, self.E = (m[k].to(dev) for k in ('G', 'D', 'E'))
     if cfg.channels_last:
         self.G, self.D, self.E = (n.to(memory_format=torch.channels_last) for n in (self.G, self.D, self.E))
@@ -219,6 +244,7 @@ def build(self:Trainer):
         self.lab_idx = few_label_indices(self.train_set.y, cfg.labels_per_class, cfg.label_seed)
         if self.is_main: save_indices(self.run_dir/'labelled_indices.txt', self.lab_idx)
         self.lab_x = self.train_set.x[self.lab_idx].to(dev); self.lab_y = self.train_set.y[self.lab_idx].to(dev)
+    self.pseudo, self.core, self.gen_open, self._oracle = None, None, cfg.e_gen_gate is None, None   # `recluster`, `evaluate`
     nets = (self.G, self.D, self.E)
     self.G_compiled, self.D_compiled, self.E_compiled = (
         (torch.compile(n) for n in nets) if cfg.compile else nets)
@@ -250,7 +276,10 @@ def load_pretrained(self:Trainer):
         ck = _load_weights(cfg.pretrained_gd, 'pretrained_gd')
         if not isinstance(ck, dict) or 'G' not in ck or 'D' not in ck:
             raise ConfigError(f"config key 'pretrained_gd': {cfg.pretrained_gd} holds no 'G' and 'D' weights")
-        for k, net in (('G', self.G), ('D', self.D)): _load_state(net, ck[k], 'pretrained_gd', cfg.pretrained_gd)
+        for k, net in (('G', self.G), ('D', self.D)):
+            if isinstance(net, ProjectionCritic) and not any(n.startswith('critic.') for n in ck[k]):
+                net = net.critic   # an unconditional critic's weights: the projection starts fresh
+            _load_state(net, ck[k], 'pretrained_gd', cfg.pretrained_gd)
 
 # %% ../nbs/07_train.ipynb 29
 @patch
@@ -318,17 +347,33 @@ def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
 def d_step(self:Trainer)->torch.Tensor:
     "One critic step on a real batch and as many generated images: the adversarial loss (+ gradient penalty)."
     cfg = self.cfg
-    real = self.real_batch(cfg.batch_d)
+    real, idx = self.real_batch(cfg.batch_d, with_index=True)
+    y = c = self._real_categories(idx) if self.conditioned else None   # the fakes claim the reals' categories
+    if y is not None and (y < 0).any():   # reals outside their cluster's core claim none; their fakes any category
+        c = torch.where(y >= 0, y, torch.randint(self.K, y.shape, device=y.device))
     with torch.no_grad(), self.autocast():
-        fake = self.G_compiled(self._latent(cfg.batch_d)[0])
+        fake = self.G_compiled(self._latent(cfg.batch_d, c=c)[0])
     fake = fake.float()
     with self.autocast():
         # one pass: critics have no batch statistics
-        d_real, d_fake = self.D_compiled(torch.cat([real, fake])).float().split([len(real), len(fake)])
+        d_real, d_fake = self._critic(torch.cat([real, fake]), y if y is None else torch.cat([y, c])).float().split(
+            [len(real), len(fake)])
         loss = critic_loss(cfg.adv_loss, d_real, d_fake)
-        if cfg.adv_loss == 'wgan-gp': loss = loss + gradient_penalty(self.D, real, fake, cfg.gp_lambda)
+        if cfg.adv_loss == 'wgan-gp':
+            loss = loss + gradient_penalty(self.D if y is None else (lambda x: self.D(x, y)), real, fake, cfg.gp_lambda)
     self.opt_d.zero_grad(set_to_none=True); loss.backward(); self.opt_d.step()
     return loss.detach()
+
+@patch
+def _real_categories(self:Trainer, idx):
+    "Pseudo-labels of training images `idx`: -1 (none) outside their cluster's core (`cluster_core`)."
+    idx = idx.to(self.pseudo.device)
+    return torch.where(self.core[idx], self.pseudo[idx], -1) if self.core is not None else self.pseudo[idx]
+
+@patch
+def _critic(self:Trainer, x, y=None):
+    "The critic's scores of images `x`, judged with their categories `y` when the critic is conditioned."
+    return self.D_compiled(x) if y is None else self.D_compiled(x, y)
 
 @patch
 def _g_latent(self:Trainer):
@@ -352,7 +397,7 @@ def g_step(self:Trainer)->tuple:
     with frozen(self.D, self.E):
         with self.autocast():
             x = self.G_compiled(z)
-            adv = generator_loss(cfg.adv_loss, self.D_compiled(x).float())
+            adv = generator_loss(cfg.adv_loss, self._critic(x, c if self.conditioned else None).float())
             if cfg.method == 'infogan':
                 con, mse = self._info_losses(x, zn, c); loss = adv + cfg.info_lambda * (con + mse)
             else:
@@ -377,7 +422,7 @@ def e_step(self:Trainer)->tuple:
         else:
             con, f_n = self._contrastive(x, c, self.batch_ez)
             mse = F.mse_loss(f_n.float(), zn[:len(f_n)])
-            loss = cfg.e_gen_weight * con + self.e_mse_w * mse
+            loss = (cfg.e_gen_weight if self.gen_open else 0.) * con + self.e_mse_w * mse
             if cfg.real_contrastive: loss = loss + cfg.real_contrastive * self._real_contrastive()
     self.opt_e.zero_grad(set_to_none=True); loss.backward(); self.opt_e.step()
     return loss.detach(), mse.detach()
@@ -399,15 +444,18 @@ def _info_losses(self:Trainer, x, zn, c):
 # %% ../nbs/07_train.ipynb 37
 @patch
 def train_step(self:Trainer)->dict:
-    "One iteration: a critic step, and every `n_critic` iterations a generator and an encoder step."
+    "One iteration: a re-clustering when due, a critic step, and every `n_critic` iterations a generator and an encoder step."
+    cfg = self.cfg
+    if self.uses_clusters and self.step >= cfg.cluster_start and (self.step - cfg.cluster_start) % cfg.cluster_every == 0:
+        self.recluster()
     out = {'loss_d': self.d_step()}
-    if self.step % self.cfg.n_critic == 0:
+    if self.step % cfg.n_critic == 0:
         out['loss_g'], out['con_g'] = self.g_step()
-        if self.step >= self.cfg.e_start: out['loss_e'], out['mse_e'] = self.e_step()
+        if self.step >= cfg.e_start: out['loss_e'], out['mse_e'] = self.e_step()
     self.step += 1
-    if self.cfg.lr_decay == 'linear': self._set_lr()
+    if cfg.lr_decay == 'linear': self._set_lr()
     if self.G_ema is not None:
-        ema_update(self.G_ema, self.G, self.cfg.ema_decay if self.step >= self.cfg.ema_start else 0.)
+        ema_update(self.G_ema, self.G, cfg.ema_decay if self.step >= cfg.ema_start else 0.)
     return out
 
 @patch
@@ -417,30 +465,97 @@ def _set_lr(self:Trainer):
     for opt, base in self._base_lr:
         for g in opt.param_groups: g['lr'] = base * f
 
-# %% ../nbs/07_train.ipynb 43
+# %% ../nbs/07_train.ipynb 39
 @patch
-def evaluate(self:Trainer)->dict:
-    "Score the encoder on the test split and on generated images, and save a sample grid; returns the metrics row."
-    from torchvision.utils import save_image
-    cfg, n = self.cfg, self.eval_gen_per_class
-    r = evaluate_embeddings(self.E, self.test_set, k=self.info.n_classes, seeds=cfg.eval_seeds, device=self.device,
-                            primary=cfg.eval_features)
-    G = self.G_ema if self.G_ema is not None else self.G
+def _generated_features(self:Trainer, n_per_class:int, seed:int)->tuple:
+    "E's f_c of `n_per_class` samples of every category of the (EMA) generator: (features (K n, d), categories (K n,))."
+    cfg, G = self.cfg, (self.G_ema if self.G_ema is not None else self.G)
     was = self.E.training; self.E.eval()
     try:
-        lat = generator_scores(G, self.E.features, self.K, cfg.zn_dim, n_per_class=n, seeds=1, n_init=3, seed=cfg.seed,
-                               zn_std=cfg.zn_std)
-        q = self._q_scores() if cfg.method == 'infogan' else {}
+        with torch.no_grad():
+            out = [(self.E.features(x).float().cpu(), c.cpu())
+                   for x, c in sample_categories(G, self.K, cfg.zn_dim, n_per_class, seed=seed, zn_std=cfg.zn_std)]
     finally: self.E.train(was)
+    return torch.cat([f for f, _ in out]).numpy(), torch.cat([c for _, c in out]).numpy()
+
+@patch
+def _cluster_labels(self:Trainer)->tuple:
+    "k-means of E's f_c on the training split, numbered after the last labels or G's categories: (labels, core, align, changed)."
+    cfg, K = self.cfg, self.K
+    f = encode_features(self.E, self.data.x, self.value_range, device=self.device)
+    rng = np.random.default_rng([cfg.seed, self.step])
+    fit = f if len(f) <= cfg.cluster_sample else f[rng.choice(len(f), max(cfg.cluster_sample, K), replace=False)]
+    km = KMeans(K, n_init=3, random_state=int(rng.integers(2 ** 31))).fit(fit)
+    new = km.predict(f)
+    fg, cg = self._generated_features(50, seed=cfg.seed + self.step)
+    near = km.predict(fg)
+    if self.pseudo is None:                                         # first: cluster j takes the category sent to it
+        _, match, _ = match_categories(cg, near, K, K)
+        name = np.argsort(match)
+    else:                                                           # later: the old label it overlaps most
+        old = self.pseudo.cpu().numpy()
+        _, name, _ = match_categories(new, old, K, K)
+    labels = name[new]
+    changed = float((labels != old).mean()) if self.pseudo is not None else 1.
+    dist = km.transform(f)[np.arange(len(f)), new]                   # distance to the own centre
+    core = np.ones(len(f), bool)
+    if cfg.cluster_core < 1:                                        # each cluster's images nearest its centre
+        for j in range(K):
+            m = new == j
+            if m.any(): core[m] = dist[m] <= np.quantile(dist[m], cfg.cluster_core)
+    return labels, core, float((name[near] == cg).mean()), changed
+
+@patch
+def recluster(self:Trainer):
+    "New pseudo-labels of the training split (rank 0 computes them, every process gets them); opens the gate; logs."
+    labels = torch.zeros(len(self.data), dtype=torch.long, device=self.device)
+    core = torch.zeros(len(self.data), dtype=torch.uint8, device=self.device)
+    stats = torch.zeros(2, dtype=torch.float64, device=self.device)
+    if self.is_main:
+        lab, cor, align, changed = self._cluster_labels()
+        labels.copy_(torch.from_numpy(lab)); core.copy_(torch.from_numpy(cor))
+        stats.copy_(torch.tensor([align, changed], dtype=torch.float64))
+    if self.distributed: broadcast_([labels, core, stats], self.device)
+    self.pseudo, self.core = labels, core.bool()
+    align, changed = stats.tolist()
+    if self.cfg.e_gen_gate is not None and align >= self.cfg.e_gen_gate: self.gen_open = True
+    self.log({'step': self.step, 'kind': 'cluster', 'align': align, 'changed': changed, 'gen_open': self.gen_open})
+
+# %% ../nbs/07_train.ipynb 49
+@patch
+def evaluate(self:Trainer)->dict:
+    "Score E on the test split and G's categories (against E's clusters and the oracle), save a sample grid; returns the row."
+    from torchvision.utils import save_image
+    cfg, n = self.cfg, self.eval_gen_per_class
+    r, feats = evaluate_embeddings(self.E, self.test_set, k=self.info.n_classes, seeds=cfg.eval_seeds, device=self.device,
+                                   primary=cfg.eval_features, return_features=True)
+    G = self.G_ema if self.G_ema is not None else self.G
+    fg, cg = self._generated_features(n, seed=cfg.seed)
+    lat = kmeans_scores(fg, cg, self.K, seeds=1, n_init=3)                     # can E tell G's categories apart?
+    al = alignment_score(feats['fc'], fg, cg, self.K, seed=cfg.seed)           # do they fall in E's clusters of real images?
+    q = self._q_scores() if cfg.method == 'infogan' else {}
+    gen = self._oracle_scores(G) if cfg.oracle else {}                         # are they the classes?
     div = category_diversity(G, self.test_set, self.K, cfg.zn_dim, n_per_class=n, zn_std=cfg.zn_std, seed=cfg.seed)
     grid = category_grid(G, self.K, cfg.zn_dim, value_range=self.value_range, zn_std=cfg.zn_std)
     (self.run_dir/'samples').mkdir(exist_ok=True)
     save_image(grid.float() / 255., self.run_dir/'samples'/f'step_{self.step:07d}.png')
     row = {'step': self.step, 'kind': 'eval', **{k: float(v) for k, v in r.items() if isinstance(v, (int, float))},
            **{f'q_{k}': float(v) for k, v in q.items()},
-           'latent_acc': lat['acc'], 'latent_nmi': lat['nmi'], 'diversity': div}
+           'latent_acc': lat['acc'], 'latent_nmi': lat['nmi'], 'align': al['align'], **gen, 'diversity': div}
     self.log(row)
     return row
+
+@patch
+def _oracle_scores(self:Trainer, G)->dict:
+    "`codegan.generation.generation_scores` of G; the oracle is loaded from the data folder's cache or trained there once."
+    cfg = self.cfg
+    if self._oracle is None:
+        cache = Path(cfg.data_root) if cfg.data_root else Path('dataset')/cfg.dataset
+        self._oracle = load_oracle(self.train_set, self.test_set, cache, steps=cfg.oracle_steps, device=self.device)
+        self._oracle_real = self._oracle.features(self.test_set.x)   # the FID reference, the same at every evaluation
+    return generation_scores(G, self._oracle, self.test_set, self.K, cfg.zn_dim, self.value_range,
+                             n_per_class=self.eval_gen_per_class, zn_std=cfg.zn_std, seed=cfg.seed,
+                             real_feats=self._oracle_real)
 
 @patch
 def _q_scores(self:Trainer)->dict:
@@ -448,11 +563,15 @@ def _q_scores(self:Trainer)->dict:
     logits = encode_features(self.E, self.test_set.x, self.info.value_range, device=self.device, method='logits')
     return cluster_scores(self.test_set.y.numpy(), logits.argmax(1))
 
-# %% ../nbs/07_train.ipynb 45
+# %% ../nbs/07_train.ipynb 51
 @patch
 def model_state(self:Trainer)->dict:
     sd = {k: getattr(self, k).state_dict() for k in ('G', 'D', 'E', 'opt_g', 'opt_d', 'opt_e')}
     if self.G_ema is not None: sd['G_ema'] = self.G_ema.state_dict()
+    if self.uses_clusters:   # pseudo-labels (empty before the first clustering) and the gate
+        none = torch.zeros(0, dtype=torch.long)
+        sd['clusters'] = {'labels': self.pseudo.cpu() if self.pseudo is not None else none,
+                          'core': self.core.cpu() if self.core is not None else none, 'gen_open': self.gen_open}
     return sd
 
 @patch
@@ -460,8 +579,13 @@ def load_model_state(self:Trainer, sd:dict):
     for k in ('G', 'D', 'E'): getattr(self, k).load_state_dict(sd[k])
     for k in ('opt_g', 'opt_d', 'opt_e'): load_optimizer(getattr(self, k), sd[k])   # with this run's Adam kernel
     if self.G_ema is not None: self.G_ema.load_state_dict(sd.get('G_ema', sd['G']))
+    if self.uses_clusters and 'clusters' in sd:
+        lab, core = sd['clusters']['labels'], sd['clusters']['core']
+        self.pseudo = lab.to(self.device) if lab.numel() else None
+        self.core = core.to(self.device).bool() if core.numel() else None
+        self.gen_open = bool(sd['clusters']['gen_open'])
 
-# %% ../nbs/07_train.ipynb 75
+# %% ../nbs/07_train.ipynb 83
 def main(argv=None):
     "Entry point of `codegan-train` and `python -m codegan.train`."
     return run_main(Trainer, argv)

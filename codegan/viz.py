@@ -84,12 +84,13 @@ def category_grid_figure(G:torch.nn.Module, # generator: z (n, zn_dim + n_classe
                          seed:int=1234,     # seed of the shared noise
                          tile:float=0.45,   # inches per image
                          dpi:int=72,        # resolution of the embedded picture
+                         row_labels=None,   # one label per category (default 'c=k'), e.g. the class it draws
                         )->Figure:          # one axes: K rows, `n_cols` columns
     "Samples of `G`, one row per latent category, the same `n_cols` noise vectors `z_n` in every row."
     grid = category_grid(G, n_classes, zn_dim, n_cols=n_cols, value_range=value_range, seed=seed)
     fig = NotebookFigure(figsize=(n_cols * tile + 0.6, n_classes * tile + 0.5), dpi=dpi, layout='constrained')
     ax = fig.add_subplot()
-    _show_grid(ax, grid, n_classes, n_cols, row_labels=[f'c={k}' for k in range(n_classes)])
+    _show_grid(ax, grid, n_classes, n_cols, row_labels=row_labels or [f'c={k}' for k in range(n_classes)])
     ax.set_title('one row per latent category', fontsize=9)
     return fig
 
@@ -219,6 +220,9 @@ def plot_history(history:list,   # rows from `Run.fit` or `codegan.run.read_hist
         pts = [(r['step'], r[k]) for r in ev if k in r]
         if pts: b.plot(*zip(*pts), marker='o', label=k, color=f'C{i}')
         if floor and k in floor: b.axhline(floor[k], ls='--', lw=0.8, color=f'C{i}')
+    for i, (k, label) in enumerate((('gen_acc', "G's generation ACC (oracle)"), ('align', "G's alignment (no labels)"))):
+        pts = [(r['step'], r[k]) for r in ev if k in r]   # generator-side scores, where the run logged them
+        if pts: b.plot(*zip(*pts), marker='s', ls=':', label=label, color=f'C{4 + i}')
     b.set_xlabel('iteration'); b.set_ylim(0, 1)
     b.set_title('test-split clustering (dashed: k-means on pixels)' if floor else 'test-split clustering')
     b.legend(fontsize=8)
