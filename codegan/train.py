@@ -349,14 +349,14 @@ def d_step(self:Trainer)->torch.Tensor:
     cfg = self.cfg
     real, idx = self.real_batch(cfg.batch_d, with_index=True)
     y = c = self._real_categories(idx) if self.conditioned else None   # the fakes claim the reals' categories
-    if y is not None and (y < 0).any():   # reals outside their cluster's core claim none; their fakes any category
+    if y is not None and (y < 0).any():   # a real outside its cluster's core claims none, nor does its fake (of any c)
         c = torch.where(y >= 0, y, torch.randint(self.K, y.shape, device=y.device))
     with torch.no_grad(), self.autocast():
         fake = self.G_compiled(self._latent(cfg.batch_d, c=c)[0])
     fake = fake.float()
     with self.autocast():
         # one pass: critics have no batch statistics
-        d_real, d_fake = self._critic(torch.cat([real, fake]), y if y is None else torch.cat([y, c])).float().split(
+        d_real, d_fake = self._critic(torch.cat([real, fake]), y if y is None else torch.cat([y, y])).float().split(
             [len(real), len(fake)])
         loss = critic_loss(cfg.adv_loss, d_real, d_fake)
         if cfg.adv_loss == 'wgan-gp':
