@@ -294,8 +294,11 @@ def list_images(paths, # a file or folder, or a list of them
     out = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob('*') if f.suffix.lower() in IMAGE_EXTS
-                          and not any(s.startswith('.') for s in f.relative_to(p).parts) and f.is_file())
+            found = []
+            for d, dirs, files in os.walk(p):   # os.walk: a fraction of pathlib's time on 60,000 files
+                dirs[:] = [s for s in dirs if not s.startswith('.')]
+                found += [os.path.join(d, f) for f in files if not f.startswith('.') and os.path.splitext(f)[1].lower() in IMAGE_EXTS]
+            out += [Path(f) for f in sorted(found, key=lambda f: f.split(os.sep))]
         elif p.is_file(): out.append(p)
         else: raise FileNotFoundError(f"no file or folder {p}")
     return out
@@ -394,7 +397,7 @@ def _why_unreadable(e:Exception)->str: return f"{type(e).__name__}: {(str(e).spl
 def _read_folder(root:Path, files:list, size:int, channels:int)->tuple:
     "The readable images of `files` as uint8 (N, C, size, size) and their indices in `files`; warns of the others."
     sig = hashlib.sha1(repr((str(root.resolve()), size, channels)).encode())
-    for f in files: st = f.stat(); sig.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for f in map(str, files): st = os.stat(f); sig.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     key = sig.hexdigest()
     if key in _FOLDER_MEMO: return _FOLDER_MEMO[key]
     xs, ok, bad, stretched = [], [], [], 0
@@ -431,7 +434,7 @@ def load_folder(root,                 # folder of images: class subfolders, or t
     if not files: raise DataMissingError(f"no images ({', '.join(IMAGE_EXTS)}) in {root.resolve()}")
     x, ok = _read_folder(root, files, image_size, channels)
     if not len(x): raise DataMissingError(f"none of the {len(files)} image files in {root.resolve()} could be read")
-    keys = [files[i].relative_to(root).as_posix() for i in ok]
+    keys = [os.path.relpath(files[i], root).replace(os.sep, '/') for i in ok]   # the split's keys
     y = np.array([classes.index(k.split('/')[0]) for k in keys] if classes else [-1] * len(keys), dtype=np.int64)
     test = split_mask(keys, y, test_fraction)
     keep = torch.from_numpy(test if split == 'test' else ~test)
