@@ -123,7 +123,7 @@ def cluster(self:TrainedRun,
     lab, dist = nearest_centroid(self.encode(images, batch_size, self.centroids['features']), self.centroids['centroids'])
     return torch.from_numpy(lab), torch.from_numpy(dist)
 
-# %% ../nbs/11_use.ipynb 24
+# %% ../nbs/11_use.ipynb 26
 @patch
 def _check_category(self:TrainedRun, category:int):
     if not (isinstance(category, (int, np.integer)) and 0 <= category < self.K):
@@ -168,7 +168,7 @@ def traverse(self:TrainedRun,
     z = torch.cat([zn, torch.nn.functional.one_hot(cats.repeat_interleave(steps), self.K).float()], 1).to(self.device)
     with torch.no_grad(): return to_uint8(self.G(z), self.value_range).cpu()
 
-# %% ../nbs/11_use.ipynb 27
+# %% ../nbs/11_use.ipynb 29
 @patch
 def fit_centroids(self:TrainedRun,
                   images=None,          # training images (any form); None: the run's training split
@@ -184,7 +184,7 @@ def fit_centroids(self:TrainedRun,
     if save: atomic_save(self.centroids, self.run_dir/'centroids.pt')
     return self.centroids
 
-# %% ../nbs/11_use.ipynb 31
+# %% ../nbs/11_use.ipynb 33
 def _save_grid(x:torch.Tensor, path, nrow:int):
     "Tile uint8 images (N, C, H, W), `nrow` per row, with 1-pixel white gaps, and write them as a PNG."
     from PIL import Image
@@ -247,7 +247,7 @@ def cluster_main(argv=None)->int:   # exit status
         return 0
     return run_cli('codegan-cluster', go, a.debug)
 
-# %% ../nbs/11_use.ipynb 37
+# %% ../nbs/11_use.ipynb 39
 def sample_main(argv=None)->int:   # exit status
     "Console entry point `codegan-sample`: a grid of samples of one category, or a traversal of one z_n coordinate."
     p = argparse.ArgumentParser(prog='codegan-sample', description="Samples of a trained CoDeGAN run's generator.")
