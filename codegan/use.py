@@ -20,7 +20,7 @@ from .metrics import EMBEDDINGS, encode_features, nearest_centroid, run_centroid
 from .run import (RENAMED_KEYS, RunConfig, CheckpointError, InputError, atomic_save, dataset_info, load_rotated,
                          load_split, patch, previous_checkpoint, resolve_device, run_cli, run_settings)
 
-# %% ../nbs/11_use.ipynb 7
+# %% ../nbs/11_use.ipynb 8
 TRAINER_DEFAULTS = dict(n_classes=None, zn_std=1., eval_features='fc', method='codegan', info_cont=2, ema=False)
 
 def run_config(d:dict, # config keys of a run (config.yml, the checkpoint's `cfg`)
@@ -29,7 +29,7 @@ def run_config(d:dict, # config keys of a run (config.yml, the checkpoint's `cfg
     d = {RENAMED_KEYS.get(k, k): v for k, v in d.items()}
     return types.SimpleNamespace(**{**asdict(RunConfig()), **TRAINER_DEFAULTS, **d})
 
-# %% ../nbs/11_use.ipynb 10
+# %% ../nbs/11_use.ipynb 11
 class CentroidsMissing(FileNotFoundError):
     "A run folder without centroids.pt (trained before runs saved them, or not finished)."
 
@@ -49,7 +49,7 @@ class TrainedRun:
         return (f"TrainedRun({self.run_dir}: {self.cfg.dataset} {self.cfg.family}, K={self.K}, step {self.step}, "
                 f"{self.generator}, {cent}, on {self.device})")
 
-# %% ../nbs/11_use.ipynb 11
+# %% ../nbs/11_use.ipynb 12
 def _check_training_ck(sd)->str|None:
     return None if isinstance(sd, dict) and {'G', 'E'} <= set(sd) else 'not a codegan training checkpoint'
 
@@ -93,7 +93,7 @@ def _read_centroids(run:Path, r:TrainedRun)->dict|None:
                       "fit them again for this encoder (fit_centroids, or codegan-cluster --fit-centroids)")
     return c
 
-# %% ../nbs/11_use.ipynb 18
+# %% ../nbs/11_use.ipynb 19
 @patch
 def images(self:TrainedRun, images)->torch.Tensor:
     "Images in any common form as a uint8 batch of the run's size and channels."
@@ -123,7 +123,7 @@ def cluster(self:TrainedRun,
     lab, dist = nearest_centroid(self.encode(images, batch_size, self.centroids['features']), self.centroids['centroids'])
     return torch.from_numpy(lab), torch.from_numpy(dist)
 
-# %% ../nbs/11_use.ipynb 26
+# %% ../nbs/11_use.ipynb 27
 @patch
 def _check_category(self:TrainedRun, category:int):
     if not (isinstance(category, (int, np.integer)) and 0 <= category < self.K):
@@ -168,7 +168,7 @@ def traverse(self:TrainedRun,
     z = torch.cat([zn, torch.nn.functional.one_hot(cats.repeat_interleave(steps), self.K).float()], 1).to(self.device)
     with torch.no_grad(): return to_uint8(self.G(z), self.value_range).cpu()
 
-# %% ../nbs/11_use.ipynb 29
+# %% ../nbs/11_use.ipynb 30
 @patch
 def fit_centroids(self:TrainedRun,
                   images=None,          # training images (any form); None: the run's training split
@@ -184,7 +184,7 @@ def fit_centroids(self:TrainedRun,
     if save: atomic_save(self.centroids, self.run_dir/'centroids.pt')
     return self.centroids
 
-# %% ../nbs/11_use.ipynb 33
+# %% ../nbs/11_use.ipynb 34
 def _save_grid(x:torch.Tensor, path, nrow:int):
     "Tile uint8 images (N, C, H, W), `nrow` per row, with 1-pixel white gaps, and write them as a PNG."
     from PIL import Image
@@ -247,7 +247,7 @@ def cluster_main(argv=None)->int:   # exit status
         return 0
     return run_cli('codegan-cluster', go, a.debug)
 
-# %% ../nbs/11_use.ipynb 39
+# %% ../nbs/11_use.ipynb 40
 def sample_main(argv=None)->int:   # exit status
     "Console entry point `codegan-sample`: a grid of samples of one category, or a traversal of one z_n coordinate."
     p = argparse.ArgumentParser(prog='codegan-sample', description="Samples of a trained CoDeGAN run's generator.")
