@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb 2
 from __future__ import annotations
-import gzip, hashlib, os, pickle, shutil, tarfile, tempfile, urllib.request, zipfile
+import gzip, hashlib, os, pickle, shutil, tarfile, tempfile, urllib.request, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -12,8 +12,10 @@ import torch
 import torch.nn.functional as F
 
 # %% auto 0
-__all__ = ['DATASETS', 'DatasetInfo', 'to_float', 'to_uint8', 'ImageSet', 'DataMissingError', 'DataDamagedError', 'download_file',
-           'read_idx', 'load_dataset', 'few_label_indices', 'save_indices', 'load_indices']
+__all__ = ['DATASETS', 'IMAGE_EXTS', 'DatasetInfo', 'to_float', 'to_uint8', 'ImageSet', 'DataMissingError', 'DataDamagedError',
+           'download_file', 'read_idx', 'list_images', 'convert_channels', 'resize_square', 'read_image', 'to_images',
+           'folder_classes', 'split_mask', 'load_folder', 'load_dataset', 'few_label_indices', 'save_indices',
+           'load_indices']
 
 # %% ../nbs/00_data.ipynb 5
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class DatasetInfo:
     size:int                 # images are size x size
     value_range:tuple        # (lo, hi) pixel range seen by the models
     source:str=''            # where the files come from (shown in errors)
+    labelled:bool=True       # the labels are true classes (False: a folder without class subfolders, labels -1)
 
 DATASETS = {
     'digits':        DatasetInfo('digits', 10, 1, 28, (0., 1.), 'scikit-learn (bundled, no download)'),
@@ -282,14 +285,176 @@ def _load_digits(split):
     return x[idx], torch.tensor(d.target[idx], dtype=torch.int64)
 
 # %% ../nbs/00_data.ipynb 30
-def load_dataset(name:str,            # one of DATASETS: digits, mnist, fashion_mnist, cifar10, cifar100, coil20
+IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.pgm', '.ppm')
+
+def list_images(paths, # a file or folder, or a list of them
+               )->list: # Paths of image files: files as given, each folder's images below it in sorted order
+    "Image files under `paths`; a path that does not exist is a `FileNotFoundError`."
+    if isinstance(paths, (str, os.PathLike)): paths = [paths]
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = []
+            for d, dirs, files in os.walk(p):   # os.walk: a fraction of pathlib's time on 60,000 files
+                dirs[:] = [s for s in dirs if not s.startswith('.')]
+                found += [os.path.join(d, f) for f in files if not f.startswith('.') and os.path.splitext(f)[1].lower() in IMAGE_EXTS]
+            out += [Path(f) for f in sorted(found, key=lambda f: f.split(os.sep))]
+        elif p.is_file(): out.append(p)
+        else: raise FileNotFoundError(f"no file or folder {p}")
+    return out
+
+# %% ../nbs/00_data.ipynb 33
+def convert_channels(x:torch.Tensor, # uint8 images (N, C, H, W), C in 1..4 (2 and 4: with alpha)
+                     channels:int,   # 1 (gray) or 3 (RGB)
+                    )->torch.Tensor: # uint8 images (N, channels, H, W)
+    "Drop an alpha channel, then RGB -> gray by PIL's luma formula or gray -> RGB by repetition."
+    if x.shape[1] not in (1, 2, 3, 4): raise ValueError(f"images must have 1 to 4 channels, got {x.shape[1]}")
+    if x.shape[1] in (2, 4): x = x[:, :-1]
+    if x.shape[1] == channels: return x
+    if channels == 3: return x.expand(-1, 3, -1, -1).contiguous()
+    w = torch.tensor([19595, 38470, 7471], dtype=torch.int64).view(1, 3, 1, 1)   # PIL's L = R*299/1000 + ...
+    return (((x.to(torch.int64) * w).sum(1, keepdim=True) + 0x8000) >> 16).to(torch.uint8)
+
+def resize_square(x:torch.Tensor, # uint8 images (N, C, H, W)
+                  size:int,       # side of the result
+                 )->torch.Tensor: # uint8 images (N, C, size, size)
+    "Bilinear resize with antialiasing to size x size (the images themselves when they have that size)."
+    if tuple(x.shape[-2:]) == (size, size): return x
+    y = F.interpolate(x.float(), size=(size, size), mode='bilinear', antialias=True, align_corners=False)
+    return y.round_().clamp_(0, 255).to(torch.uint8)
+
+# %% ../nbs/00_data.ipynb 35
+def _pil_tensor(im, channels:int)->torch.Tensor:
+    "A PIL image as uint8 (1, channels, H, W), converted by PIL (palette, alpha, gray, CMYK)."
+    a = np.asarray(im.convert('L' if channels == 1 else 'RGB'))
+    t = torch.from_numpy(a.copy())
+    return t[None, None] if t.ndim == 2 else t.permute(2, 0, 1)[None]
+
+def read_image(path,         # an image file PIL can read
+               channels:int, # 1 (gray) or 3 (RGB)
+              )->torch.Tensor: # uint8 (1, channels, H, W) at the file's size
+    "Read one image file as gray or RGB."
+    from PIL import Image
+    with Image.open(path) as im: return _pil_tensor(im, channels)
+
+def _batch_of(item, channels:int)->torch.Tensor:
+    "One input (tensor, array, PIL image, path) as uint8 (n, C, H, W) at its own size."
+    from PIL import Image
+    if isinstance(item, Image.Image): return _pil_tensor(item, channels)
+    if isinstance(item, (str, os.PathLike)): return read_image(item, channels)
+    x = torch.as_tensor(item)
+    if x.ndim not in (2, 3, 4): raise ValueError(f"an image tensor must be (H, W), (C, H, W) or (N, C, H, W), got {tuple(x.shape)}")
+    x = x.reshape((1,) * (4 - x.ndim) + tuple(x.shape)).cpu()
+    if x.dtype == torch.uint8: return x
+    if not x.is_floating_point(): raise ValueError(f"image tensors must be uint8 (0..255) or float (0..1), got {x.dtype}")
+    return (x.float() * 255).round_().clamp_(0, 255).to(torch.uint8)
+
+def to_images(images,       # a tensor/array (uint8 0..255 or float 0..1), PIL image, file or folder path, or a list of them
+              size:int,     # side of the square images the model takes
+              channels:int, # 1 or 3
+             )->torch.Tensor: # uint8 (N, channels, size, size), in input order (a folder: `list_images` order)
+    "Every common form of images as one uint8 batch of the model's format; warns when images are stretched."
+    items = list(images) if isinstance(images, (list, tuple)) else [images]
+    items = [f for it in items for f in (list_images(it) if isinstance(it, (str, os.PathLike)) and Path(it).is_dir() else [it])]
+    out, stretched = [], 0
+    for it in items:
+        x = _batch_of(it, channels)
+        stretched += len(x) * (x.shape[-1] != x.shape[-2])
+        out.append(resize_square(convert_channels(x, channels), size))
+    if not out: raise ValueError("no images given")
+    if stretched: warnings.warn(f"{stretched} of {sum(map(len, out))} images are not square: stretched to {size}x{size} "
+                                "(the aspect ratio changes)")
+    return torch.cat(out)
+
+# %% ../nbs/00_data.ipynb 39
+def folder_classes(root, # a folder of images
+                  )->list|None: # names of its class subfolders, sorted; None for an unlabelled folder
+    "Class subfolders of `root`: its subfolders that hold images, when it has two or more and no images of its own."
+    root = Path(root)
+    if any(f.suffix.lower() in IMAGE_EXTS and f.is_file() for f in root.iterdir()): return None
+    subs = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith('.')
+                  and any(f.suffix.lower() in IMAGE_EXTS for f in d.rglob('*')))
+    return subs if len(subs) >= 2 else None
+
+def split_mask(keys,            # one string per image (its path below the folder)
+               y,               # (n,) classes (-1 for unlabelled)
+               fraction:float,  # share of each class held out
+              )->np.ndarray:    # (n,) bool, True for the test split
+    "In each class the round(fraction * n) images whose keys hash lowest (at least one, and one left, of 2 or more)."
+    h = np.array([int.from_bytes(hashlib.sha1(k.encode()).digest()[:8], 'big') for k in keys], dtype=np.uint64)
+    y, mask = np.asarray(y), np.zeros(len(keys), dtype=bool)
+    for c in np.unique(y):
+        idx = np.flatnonzero(y == c)
+        n = min(max(int(round(fraction * len(idx))), 1), len(idx) - 1) if len(idx) >= 2 else 0
+        mask[idx[np.argsort(h[idx], kind='stable')[:n]]] = True
+    return mask
+
+# %% ../nbs/00_data.ipynb 41
+_FOLDER_MEMO = {}   # the last folder read: both splits of a run come from one pass over the files
+
+def _why_unreadable(e:Exception)->str: return f"{type(e).__name__}: {(str(e).splitlines() or [''])[0][:100]}"
+
+def _read_folder(root:Path, files:list, size:int, channels:int)->tuple:
+    "The readable images of `files` as uint8 (N, C, size, size) and their indices in `files`; warns of the others."
+    sig = hashlib.sha1(repr((str(root.resolve()), size, channels)).encode())
+    for f in map(str, files): st = os.stat(f); sig.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    key = sig.hexdigest()
+    if key in _FOLDER_MEMO: return _FOLDER_MEMO[key]
+    xs, ok, bad, stretched = [], [], [], 0
+    for i, f in enumerate(files):
+        try: x = read_image(f, channels)
+        except Exception as e: bad.append((f, _why_unreadable(e))); continue
+        stretched += x.shape[-1] != x.shape[-2]
+        xs.append(resize_square(x, size)); ok.append(i)
+    if bad: warnings.warn(f"skipped {len(bad)} unreadable image file(s) in {root}: "
+                          + '; '.join(f"{f.relative_to(root)} ({why})" for f, why in bad))
+    if stretched: warnings.warn(f"{stretched} images in {root} are not square: stretched to {size}x{size}")
+    out = (torch.cat(xs) if xs else torch.zeros(0, channels, size, size, dtype=torch.uint8), np.array(ok, dtype=np.int64))
+    _FOLDER_MEMO.clear(); _FOLDER_MEMO[key] = out
+    return out
+
+# %% ../nbs/00_data.ipynb 42
+def load_folder(root,                 # folder of images: class subfolders, or the images themselves (any depth)
+                split:str='train',    # 'train' or 'test'
+                image_size:int=28,    # side of the square images the models take
+                channels:int=1,       # 1 (gray) or 3 (RGB)
+                n_classes:int=None,   # K; needed when the folder has no class subfolders
+                value_range=(0., 1.), # pixel range of the model family
+                test_fraction:float=0.1, # share of each class held out as the test split
+               )->ImageSet:           # the split as uint8 tensors; labels -1 without class subfolders
+    "Read a folder of images as a data set split; unreadable files are skipped with a warning that lists them."
+    root = Path(root)
+    if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    if not 0 < test_fraction < 1: raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
+    if not root.is_dir(): raise DataMissingError(f"no image folder {root.resolve()}")
+    classes = folder_classes(root)
+    if classes is None and n_classes is None:
+        raise ValueError(f"{root.resolve()} has no class subfolders: give n_classes, the number of categories")
+    files = list_images(root)
+    if not files: raise DataMissingError(f"no images ({', '.join(IMAGE_EXTS)}) in {root.resolve()}")
+    x, ok = _read_folder(root, files, image_size, channels)
+    if not len(x): raise DataMissingError(f"none of the {len(files)} image files in {root.resolve()} could be read")
+    keys = [os.path.relpath(files[i], root).replace(os.sep, '/') for i in ok]   # the split's keys
+    y = np.array([classes.index(k.split('/')[0]) for k in keys] if classes else [-1] * len(keys), dtype=np.int64)
+    test = split_mask(keys, y, test_fraction)
+    keep = torch.from_numpy(test if split == 'test' else ~test)
+    info = DatasetInfo('folder', len(classes) if classes else n_classes, channels, image_size, tuple(value_range),
+                       str(root.resolve()), labelled=classes is not None)
+    return ImageSet(x[keep].contiguous(), torch.from_numpy(y)[keep], info)
+
+# %% ../nbs/00_data.ipynb 48
+def load_dataset(name:str,            # one of DATASETS (digits, mnist, fashion_mnist, cifar10, cifar100, coil20), or 'folder'
                  split:str='train',   # 'train' or 'test'
-                 root:str|Path=None,  # folder with the files; default ./dataset/<name>
+                 root:str|Path=None,  # folder with the files; default ./dataset/<name> ('folder': the images)
                  download:bool=True,  # fetch the official files if they are missing (needs internet)
                  labels:str='coarse', # cifar100 only: 'coarse' (20 super-classes) or 'fine' (100)
+                 **folder,            # 'folder' only: keywords of `load_folder` (image_size, channels, n_classes, ...)
                 )->ImageSet:          # the whole split as uint8 tensors
     "Load a data set split by name into memory."
-    if name not in DATASETS: raise ValueError(f"unknown data set {name!r}; choose one of {sorted(DATASETS)}")
+    if name == 'folder':
+        if root is None: raise ValueError("data set 'folder' needs root, the folder of images")
+        return load_folder(root, split, **folder)
+    if name not in DATASETS: raise ValueError(f"unknown data set {name!r}; choose one of {sorted(DATASETS)} or 'folder'")
     if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', not {split!r}")
     info = DATASETS[name]
     root = Path(root) if root is not None else Path('dataset')/name
@@ -302,7 +467,7 @@ def load_dataset(name:str,            # one of DATASETS: digits, mnist, fashion_
     else: x, y = _load_coil20(root, download)
     return ImageSet(x.contiguous(), y, info)
 
-# %% ../nbs/00_data.ipynb 50
+# %% ../nbs/00_data.ipynb 70
 def few_label_indices(y:torch.Tensor,   # (N,) labels
                       n_per_class:int,  # labelled images per class
                       seed:int=0,       # seed of the choice

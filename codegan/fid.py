@@ -15,15 +15,15 @@ from PIL import Image
 from cleanfid import fid as cfid
 from cleanfid.resize import build_resizer
 from .data import DATASETS, ImageSet, load_dataset, to_uint8
-from .models import FAMILIES, build_models, sample_latent
+from .models import FAMILIES, build_models, generator_classes, sample_latent
 from .metrics import _device_of
 from .generation import frechet_distance, fid_from_feats
-from .run import ConfigError, config_path, resolve_device, RENAMED_KEYS
+from .run import ConfigError, config_path, dataset_info, read_yaml, resolve_device, RENAMED_KEYS
 from .train import Config, make_config
 
 # %% auto 0
 __all__ = ['save_samples', 'kid_from_feats', 'InceptionFeatures', 'load_inception', 'fid_features', 'compute_fid', 'compute_kid',
-           'inception_score', 'load_generator', 'load_run', 'sample_generator', 'sample_run', 'logits_head',
+           'inception_score', 'load_generator', 'load_run_generator', 'sample_generator', 'sample_run', 'logits_head',
            'FeaturesAndLogits', 'build_extractor', 'reference_stats', 'save_ref_stats', 'fid_run', 'fid_run_main']
 
 # %% ../nbs/08_fid.ipynb 6
@@ -213,7 +213,7 @@ def load_generator(checkpoint,          # a codegan checkpoint.pt, or a file hol
     except Exception as e: raise RuntimeError(f"cannot read {path} as a weights file: {e}") from None
     if not isinstance(ck, dict): raise RuntimeError(f"{path} holds no state dict")
     if isinstance(config, Config): cfg = config
-    elif config is not None: cfg = _config_from(yaml.safe_load(config_path(config).read_text()), config)
+    elif config is not None: cfg = _config_from(read_yaml(config_path(config)), config)
     elif isinstance(ck.get('cfg'), dict): cfg = _config_from(ck['cfg'], path)
     else: raise ConfigError(f"{path} carries no config: pass the run's config.yml (--config)")
     if isinstance(ck.get('G'), dict):
@@ -221,8 +221,8 @@ def load_generator(checkpoint,          # a codegan checkpoint.pt, or a file hol
         sd, step = ck[which], ck.get('step')
     elif all(isinstance(v, torch.Tensor) for v in ck.values()): which, sd, step = 'G', ck, None
     else: raise RuntimeError(f"{path} is neither a codegan checkpoint nor a generator state dict")
-    info = DATASETS[cfg.dataset]
-    K = cfg.n_classes or info.n_classes
+    info = dataset_info(cfg)   # a folder's K may come from its class subfolders: then from the weights
+    K = cfg.n_classes or info.n_classes or generator_classes(sd, cfg.zn_dim)
     G = build_models(cfg.family, cfg.zn_dim, K, cfg.fc_dim, channels=info.channels, width=cfg.width)['G']
     try: G.load_state_dict(sd)
     except RuntimeError as e:
@@ -233,11 +233,11 @@ def load_generator(checkpoint,          # a codegan checkpoint.pt, or a file hol
                         checkpoint=str(path))
 
 # %% ../nbs/08_fid.ipynb 33
-def load_run(run_dir,              # a run folder with config.yml and checkpoint.pt
+def load_run_generator(run_dir,    # a run folder with config.yml and checkpoint.pt
              device=None,          # default: cuda if available, else cpu
              ema:bool=True,        # use the EMA generator when the run kept one
             )->tuple:              # (G in eval mode, Config)
-    "The generator of a training run (its EMA copy when present) and the run's config."
+    "The generator of a training run (its EMA copy when present) and the run's config (`codegan.use.load_run` gives E too)."
     run = Path(run_dir)
     for f in ('config.yml', 'checkpoint.pt'):
         if not (run/f).is_file(): raise FileNotFoundError(f"{run} has no {f}: not a codegan run folder")
@@ -279,7 +279,7 @@ def sample_run(run_dir,               # a run folder (config.yml + checkpoint.pt
                overwrite:bool=False,  # replace images already in out_dir
               )->Path:                # the folder of PNGs
     "Write `n` distinct uint8 PNG samples of a run's generator (categories uniform over all K)."
-    G, cfg = load_run(run_dir, device, ema)
+    G, cfg = load_run_generator(run_dir, device, ema)
     out_dir = Path(out_dir) if out_dir is not None else Path(run_dir)/f'fid_samples_{n}'
     return sample_generator(G, n, out_dir, FAMILIES[cfg.family].value_range, batch_size, seed, overwrite)['dir']
 

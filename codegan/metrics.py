@@ -17,7 +17,8 @@ from .models import sample_latent
 # %% auto 0
 __all__ = ['SCORES', 'EMBEDDINGS', 'contingency', 'cluster_acc', 'purity', 'nmi', 'ari', 'cluster_scores', 'kmeans_scores',
            'scores_table', 'encode_features', 'evaluate_encoder', 'evaluate_embeddings', 'sample_categories',
-           'generator_scores', 'category_diversity']
+           'generator_scores', 'category_diversity', 'fit_centroids', 'nearest_centroid', 'match_clusters',
+           'run_centroids']
 
 # %% ../nbs/04_metrics.ipynb 5
 def contingency(y_true,  # (n,) true labels, any integer or string values
@@ -141,6 +142,7 @@ def evaluate_encoder(encoder:nn.Module, # module with `.features`
                      method:str='features', # the encoder's method that embeds: 'features' (f_c) or 'trunk'
                     )->dict:             # kmeans_scores of the encoder's features against data.y
     "Cluster an encoder's features of `data` with k-means and score them against the true labels."
+    if not data.info.labelled: return {}   # a folder without class subfolders: no true labels to score against
     feats = encode_features(encoder, data.x, data.info.value_range, batch_size=batch_size, device=device, method=method)
     return kmeans_scores(feats, data.y, k or data.info.n_classes, seeds=seeds, n_init=n_init)
 
@@ -158,8 +160,9 @@ def evaluate_embeddings(encoder:nn.Module, # module with `.features` and `.trunk
     "k-means scores of both embeddings of an encoder."
     if primary not in EMBEDDINGS: raise ValueError(f"primary must be one of {sorted(EMBEDDINGS)}, got {primary!r}")
     feats = {e: encode_features(encoder, data.x, data.info.value_range, device=device, method=m) for e, m in EMBEDDINGS.items()}
-    rs = {e: kmeans_scores(f, data.y, k or data.info.n_classes, seeds=seeds) for e, f in feats.items()}
-    out = {**rs[primary], **{f'{e}_{s}': r[s] for e, r in rs.items() for s in ('acc', 'purity', 'nmi', 'ari')}}
+    rs = ({e: kmeans_scores(f, data.y, k or data.info.n_classes, seeds=seeds) for e, f in feats.items()}
+          if data.info.labelled else {})   # no true labels to score against
+    out = {**rs[primary], **{f'{e}_{s}': r[s] for e, r in rs.items() for s in ('acc', 'purity', 'nmi', 'ari')}} if rs else {}
     return (out, feats) if return_features else out
 
 # %% ../nbs/04_metrics.ipynb 39
@@ -234,3 +237,76 @@ def category_diversity(G:nn.Module,          # generator: z (n, zn_dim + n_class
         idx = rng.choice(idx, min(n_per_class, len(idx)), replace=False)
         d_real.append(_mean_pdist(to_float(real.x[torch.from_numpy(idx)], (0., 1.))))
     return float(np.mean(d_gen) / np.mean(d_real))
+
+# %% ../nbs/04_metrics.ipynb 51
+def fit_centroids(feats,                # (n, d) features (numpy array or tensor)
+                  k:int,                # number of clusters
+                  seed:int=0,           # random state of k-means and of the subset
+                  n_init:int=10,        # k-means++ restarts (the best inertia is kept)
+                  max_points:int=20000, # fit on a seeded random subset of at most this many rows
+                 )->np.ndarray:         # (k, d) float32 centroids
+    "k-means centroids of `feats` (of a seeded subset of at most `max_points` rows)."
+    f = np.asarray(feats.detach().cpu().numpy() if isinstance(feats, torch.Tensor) else feats, dtype=np.float32)
+    if len(f) < k: raise ValueError(f"{len(f)} feature rows cannot make {k} clusters")
+    if len(f) > max_points: f = f[np.sort(np.random.default_rng(seed).choice(len(f), max_points, replace=False))]
+    return KMeans(k, n_init=n_init, random_state=seed).fit(f).cluster_centers_.astype(np.float32)
+
+def nearest_centroid(feats,          # (n, d) features
+                     centroids,      # (k, d) centroids
+                     chunk:int=4096, # rows per block (bounds the memory of the differences)
+                    )->tuple:        # (labels (n,) int64, Euclidean distances (n,) float32)
+    "Index of, and distance to, the nearest centroid of each row; a row's result does not depend on the other rows."
+    f = np.asarray(feats.detach().cpu().numpy() if isinstance(feats, torch.Tensor) else feats, dtype=np.float32)
+    c = np.asarray(centroids.detach().cpu().numpy() if isinstance(centroids, torch.Tensor) else centroids, dtype=np.float32)
+    labs, dists = [], []
+    for i in range(0, len(f), chunk):
+        d = np.sqrt(((f[i:i + chunk, None, :].astype(np.float64) - c[None]) ** 2).sum(-1))   # no matrix product: exact per row
+        labs.append(d.argmin(1)); dists.append(d.min(1))
+    if not labs: return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    return np.concatenate(labs).astype(np.int64), np.concatenate(dists).astype(np.float32)
+
+# %% ../nbs/04_metrics.ipynb 55
+def match_clusters(categories, # (n,) the category of each generated image
+                   clusters,   # (n,) the cluster it landed in
+                   k:int,      # number of categories = number of clusters
+                  )->tuple:    # (order (k,): the cluster paired with category c, agreement, per-category agreement (k,))
+    "Pair categories with clusters one-to-one (Hungarian, most images in their pair); the share that agrees."
+    m = np.zeros((k, k), dtype=np.int64)
+    np.add.at(m, (np.asarray(categories), np.asarray(clusters)), 1)
+    rows, cols = linear_sum_assignment(m, maximize=True)
+    order = cols[np.argsort(rows)]
+    per = m[np.arange(k), order] / np.maximum(m.sum(1), 1)
+    return order, float(m[rows, cols].sum() / max(m.sum(), 1)), per
+
+def run_centroids(G:nn.Module,        # generator: z (n, zn_dim + K) -> images in `value_range`
+                  E:nn.Module,        # encoder with the method of `features`
+                  x_train:torch.Tensor, # (N, C, H, W) uint8 training images
+                  n_classes:int,      # K: categories of G and clusters
+                  zn_dim:int,         # size of z_n
+                  value_range,        # pixel range of G and E
+                  features:str='fc',  # the embedding clustered: 'fc' (f_c) or 'trunk' (see EMBEDDINGS)
+                  seed:int=0,         # seed of k-means, its subset and G's latents
+                  n_per_class:int=100, # images G makes per category for the matching
+                  zn_std:float=1.,    # standard deviation of z_n
+                  device=None,        # where to run; default: E's device
+                  n_init:int=10,      # k-means restarts
+                  max_points:int=20000, # k-means fits on at most this many training images
+                 )->dict:             # centroids (K, d) tensor, cluster c paired with category c, and the matching
+    "k-means centroids of E's features of the training images, renumbered so that cluster c is G's category c."
+    if features not in EMBEDDINGS: raise ValueError(f"features must be one of {sorted(EMBEDDINGS)}, got {features!r}")
+    method, device = EMBEDDINGS[features], torch.device(device) if device is not None else _device_of(E)
+    cent = fit_centroids(encode_features(E, x_train, value_range, device=device, method=method), n_classes, seed,
+                         n_init, max_points)
+    gen, feats = torch.Generator(device=device).manual_seed(seed), []
+    cats = torch.arange(n_classes).repeat_interleave(n_per_class)
+    was = G.training, E.training; G.eval(); E.eval()
+    try:
+        with torch.no_grad():
+            for cc in cats.split(500):
+                z, _, _ = sample_latent(len(cc), zn_dim, n_classes, device=device, c=cc.to(device), generator=gen, zn_std=zn_std)
+                feats.append(getattr(E, method)(G(z)).float().flatten(1).cpu())
+    finally: G.train(was[0]); E.train(was[1])
+    order, agreement, per = match_clusters(cats.numpy(), nearest_centroid(torch.cat(feats), cent)[0], n_classes)
+    return {'centroids': torch.from_numpy(cent[order]), 'features': features, 'K': n_classes, 'agreement': agreement,
+            'category_agreement': [float(a) for a in per], 'n_per_category': n_per_class,
+            'n_train': len(x_train), 'n_fit': min(len(x_train), max_points), 'seed': seed}

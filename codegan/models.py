@@ -13,7 +13,7 @@ from torch.nn.utils import spectral_norm
 # %% auto 0
 __all__ = ['FAMILIES', 'FC_NORMS', 'sample_latent', 'count_params', 'init_weights', 'Family', 'register_family', 'build_models',
            'DCGenerator28', 'DCCritic28', 'DCEncoder28', 'GenBlock', 'ResNetGenerator32', 'DiscBlock', 'ResNetCritic32',
-           'BasicBlock', 'ResNetEncoder', 'DualEncoder', 'QNetwork', 'ProjectionCritic']
+           'BasicBlock', 'ResNetEncoder', 'DualEncoder', 'QNetwork', 'generator_classes', 'ProjectionCritic']
 
 # %% ../nbs/01_models.ipynb 5
 def sample_latent(n:int,                               # number of latent vectors
@@ -341,6 +341,15 @@ class QNetwork(nn.Module):
     def logits(self, x:Tensor)->Tensor: return self.forward(x)[1]
 
 # %% ../nbs/01_models.ipynb 66
+def generator_classes(G_state:dict, # a generator's state dict
+                      zn_dim:int,   # size of z_n
+                     )->int:        # K
+    "The number of categories a generator was built for, from the input size of its first layer."
+    w = next((v for v in G_state.values() if v.ndim == 2), None)
+    if w is None or w.shape[1] <= zn_dim: raise ValueError(f"not a generator's state dict for zn_dim {zn_dim}")
+    return int(w.shape[1] - zn_dim)
+
+# %% ../nbs/01_models.ipynb 69
 class ProjectionCritic(nn.Module):
     "A critic that also scores a category: D(x, y) = critic.head(h) + <embed(y), h>, h = critic.trunk(x)."
     def __init__(self,

@@ -58,7 +58,7 @@ def make_pretrain_config(overrides:dict=None, # key -> value, applied over the d
 
 # %% ../nbs/06_pretrain.ipynb 12
 MODEL_KEYS = ('dataset', 'data_root', 'download', 'family', 'width', 'zn_dim', 'fc_dim', 'fc_norm', 'seed', 'device',
-              'data_on_device')
+              'data_on_device', 'image_size', 'channels', 'test_fraction', 'tensorboard')
 
 def pretrain_config_from(train_cfg,            # a training config (any `RunConfig`), or a config name / YAML path
                          overrides:dict=None,  # pre-training keys applied on top (dict or ['key=value', ...])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_run.ipynb 2
 from __future__ import annotations
-import atexit, dataclasses, datetime, difflib, json, math, os, random, sys, tempfile, time, typing, warnings
+import atexit, dataclasses, datetime, difflib, importlib.util, json, math, os, random, sys, tempfile, time, typing, warnings
 from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 import numpy as np
@@ -14,15 +14,16 @@ import yaml
 
 # %% auto 0
 __all__ = ['CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS', 'patch', 'RunConfig', 'ConfigError', 'check_choice', 'check_family_fits',
-           'check_at_least', 'check_positive', 'check_run_config', 'typed_overrides', 'config_path', 'parse_overrides',
-           'read_config', 'run_settings', 'resolve_device', 'resolve_amp', 'atomic_save', 'atomic_write_text',
-           'CheckpointError', 'previous_checkpoint', 'save_rotated', 'load_rotated', 'check_run_dir', 'seed_everything',
-           'rng_state', 'set_rng_state', 'progress_bar', 'dist_env', 'init_distributed', 'exit_process', 'rank_config',
-           'rank_seed', 'average_', 'broadcast_', 'average_gradients', 'TrainingDiverged', 'Run', 'read_history',
-           'load_optimizer', 'run_cli', 'run_main']
+           'check_at_least', 'check_positive', 'check_run_config', 'dataset_info', 'check_image_keys',
+           'typed_overrides', 'config_path', 'yaml_problem', 'read_yaml', 'parse_overrides', 'read_config',
+           'run_settings', 'resolve_device', 'resolve_amp', 'atomic_save', 'atomic_write_text', 'CheckpointError',
+           'previous_checkpoint', 'save_rotated', 'load_rotated', 'check_run_dir', 'seed_everything', 'rng_state',
+           'set_rng_state', 'progress_bar', 'dist_env', 'init_distributed', 'exit_process', 'rank_config', 'rank_seed',
+           'average_', 'broadcast_', 'average_gradients', 'load_split', 'resolve_tensorboard', 'TrainingDiverged',
+           'Run', 'read_history', 'load_optimizer', 'InputError', 'run_cli', 'run_main']
 
 # %% ../nbs/05_run.ipynb 3
-from .data import DATASETS, load_dataset, to_float
+from .data import DATASETS, DatasetInfo, ImageSet, folder_classes, load_dataset, load_folder, to_float
 from .models import FAMILIES, FC_NORMS
 
 # %% ../nbs/05_run.ipynb 6
@@ -39,14 +40,17 @@ def patch(f):
 class RunConfig:
     "Settings every run shares. Field comments are the documentation."
     # data and model
-    dataset:str = 'digits'              # a key of codegan.data.DATASETS
-    data_root:typing.Optional[str] = None  # folder of the data set files (default ./dataset/<dataset>)
+    dataset:str = 'digits'              # a key of codegan.data.DATASETS, or 'folder' (your images, in data_root)
+    data_root:typing.Optional[str] = None  # folder of the data set files (default ./dataset/<dataset>); folder: the images
     download:bool = True                # fetch missing data set files (needs internet)
     family:str = 'dcgan28'              # a key of codegan.models.FAMILIES
     width:float = 1.0                   # channel-width multiplier of all networks (1 = the paper's)
     zn_dim:int = 40                     # size of the continuous code z_n (and of the encoder's f_n)
     fc_dim:int = 120                    # size of the contrastive feature f_c
     fc_norm:str = 'none'                # 'none' or 'bn': a BatchNorm1d before f_c's L2 normalisation (SimCLR's head)
+    image_size:typing.Optional[int] = None  # folder: side of the square images (default: the family's); others: null
+    channels:typing.Optional[int] = None    # folder: 1 (gray) or 3 (RGB) (default: 3 if the family takes colour); others: null
+    test_fraction:float = 0.1           # folder: share of each class held out as the test split (chosen by file path)
     # length
     steps:typing.Optional[int] = 2000   # iterations; ignored when epochs is set
     epochs:typing.Optional[float] = None   # length in passes over the training set
@@ -61,6 +65,7 @@ class RunConfig:
     device:str = 'auto'                 # 'auto', 'cpu', 'cuda', 'cuda:1', ...
     data_on_device:bool = True          # move the uint8 training set to the device once
     progress:bool = True                # tqdm progress bar
+    tensorboard:typing.Optional[bool] = None  # TensorBoard logs in <run>/tensorboard; null: if the package is installed
     # hardware
     amp:typing.Optional[bool] = None    # bf16 autocast (+ fused Adam); null: on for bf16 GPUs, off on the CPU (exact float32)
     fused_adam:typing.Optional[bool] = None  # Adam's fused kernel (faster, last-bit rounding differs); null: with CUDA or amp
@@ -91,9 +96,11 @@ def check_choice(key:str, value, options):
         raise ConfigError(f"config key '{key}': {value!r} is not one of {sorted(options)}"
                           + (f" (did you mean {close[0]!r}?)" if close else ''))
 
-def check_family_fits(family:str, dataset:str):
+def check_family_fits(family:str, dataset):   # dataset: a key of DATASETS, or a DatasetInfo
     "A model family must work at the data set's image size, channels and pixel range; else `ConfigError` on 'family'."
-    fam, info = FAMILIES[family], DATASETS[dataset]
+    fam = FAMILIES[family]
+    info = dataset if isinstance(dataset, DatasetInfo) else DATASETS[dataset]
+    dataset = info.name
     def bad(msg): raise ConfigError(f"config key 'family': {msg}")
     if fam.img_size != info.size:
         bad(f"{family!r} works on {fam.img_size}x{fam.img_size} images but {dataset!r} has {info.size}x{info.size}")
@@ -116,7 +123,7 @@ def check_positive(cfg, *keys):
 
 def check_run_config(cfg:RunConfig)->RunConfig:
     "Check the shared keys of `cfg`: choices, ranges, length, and that the family fits the data set."
-    check_choice('dataset', cfg.dataset, DATASETS); check_choice('family', cfg.family, FAMILIES)
+    check_choice('dataset', cfg.dataset, (*DATASETS, 'folder')); check_choice('family', cfg.family, FAMILIES)
     check_choice('fc_norm', cfg.fc_norm, FC_NORMS)
     check_at_least(cfg, 1, 'zn_dim', 'fc_dim', 'eval_seeds', 'log_every')
     check_at_least(cfg, 1, 'steps', optional=True)
@@ -125,10 +132,34 @@ def check_run_config(cfg:RunConfig)->RunConfig:
     if cfg.epochs is not None and not cfg.epochs > 0:
         raise ConfigError(f"config key 'epochs': must be > 0 or null, got {cfg.epochs}")
     if cfg.steps is None and cfg.epochs is None: raise ConfigError("config key 'steps': set steps or epochs")
-    check_family_fits(cfg.family, cfg.dataset)
+    check_image_keys(cfg)
+    check_family_fits(cfg.family, dataset_info(cfg))
     return cfg
 
 # %% ../nbs/05_run.ipynb 14
+def dataset_info(cfg, # a config (any object with dataset, family and, for folders, image_size, channels, data_root)
+                )->DatasetInfo: # a built-in set's record, or a folder's (K: n_classes, 0 until the folder is read)
+    "The image format a config's models work on."
+    if cfg.dataset != 'folder': return DATASETS[cfg.dataset]
+    fam = FAMILIES[cfg.family]
+    return DatasetInfo('folder', getattr(cfg, 'n_classes', None) or 0,
+                       getattr(cfg, 'channels', None) or (3 if 3 in fam.channels else 1),
+                       getattr(cfg, 'image_size', None) or fam.img_size, tuple(fam.value_range), str(cfg.data_root or ''))
+
+def check_image_keys(cfg):
+    "`image_size`, `channels` and `test_fraction`: a folder's must suit the family; a built-in set's must be null or its own."
+    check_at_least(cfg, 1, 'image_size', 'channels', optional=True)
+    if not 0 < cfg.test_fraction < 1: raise ConfigError(f"config key 'test_fraction': must be in (0, 1), got {cfg.test_fraction}")
+    info, fam = dataset_info(cfg), FAMILIES[cfg.family]
+    for key, have, ok in (('image_size', info.size, (fam.img_size,)), ('channels', info.channels, fam.channels)):
+        v = getattr(cfg, key)
+        if cfg.dataset != 'folder' and v is not None and v != have:
+            raise ConfigError(f"config key '{key}': {cfg.dataset!r} images have {key} {have}, not {v}; "
+                              f"the key is for dataset: folder (leave it null)")
+        if cfg.dataset == 'folder' and have not in ok:
+            raise ConfigError(f"config key '{key}': family {cfg.family!r} takes {key} {' or '.join(map(str, ok))}, not {have}")
+
+# %% ../nbs/05_run.ipynb 17
 def typed_overrides(cls,                # a config dataclass
                     overrides:dict=None, # key -> value
                     what:str='config',   # how errors name the keys ('config', 'pre-training config')
@@ -145,7 +176,7 @@ def typed_overrides(cls,                # a config dataclass
         kw[k] = _check_type(k, v, types[k])
     return kw
 
-# %% ../nbs/05_run.ipynb 17
+# %% ../nbs/05_run.ipynb 20
 CONFIG_DIR = Path(__file__).parent/'configs' if '__file__' in globals() else Path('../codegan/configs')
 
 def config_path(name:str)->Path:
@@ -159,12 +190,27 @@ def config_path(name:str)->Path:
     raise ConfigError(f"no config file {name!r}" + (f" (did you mean {close[0]!r}?)" if close else '')
                       + f"; shipped configs: {', '.join(names)}")
 
+def yaml_problem(e:yaml.YAMLError)->tuple:
+    "(line, problem) of a YAML syntax error: the 1-based line it points at (None if none) and its one-line reason."
+    mark = getattr(e, 'problem_mark', None) or getattr(e, 'context_mark', None)
+    problem = getattr(e, 'problem', None) or getattr(e, 'context', None) or (str(e).splitlines() or [''])[0]
+    return (mark.line + 1 if mark is not None else None), problem
+
+def read_yaml(path)->typing.Any:
+    "`yaml.safe_load` of a file; a syntax error is a one-line `ConfigError`: config file <path>, line <L>: <problem>."
+    try: return yaml.safe_load(Path(path).read_text())
+    except yaml.YAMLError as e:
+        line, problem = yaml_problem(e)
+        raise ConfigError(f"config file {path}" + (f", line {line}" if line else '') + f": {problem}") from None
+
 def parse_overrides(items)->dict:
     "Turn ['key=value', ...] into a dict, values parsed as YAML."
     out = {}
     for it in items or []:
         if '=' not in it: raise ConfigError(f"override {it!r} is not of the form key=value")
-        k, v = it.split('=', 1); out[k.strip()] = yaml.safe_load(v)
+        k, v = it.split('=', 1)
+        try: out[k.strip()] = yaml.safe_load(v)
+        except yaml.YAMLError as e: raise ConfigError(f"override {it!r}: {yaml_problem(e)[1]} (values are YAML)") from None
     return out
 
 def read_config(config=None,     # path or shipped name of a YAML file, or None for no file
@@ -174,12 +220,12 @@ def read_config(config=None,     # path or shipped name of a YAML file, or None 
     d = {}
     if config is not None:
         p = config_path(config)
-        d = yaml.safe_load(p.read_text()) or {}
+        d = read_yaml(p) or {}
         if not isinstance(d, dict): raise ConfigError(f"{p} must hold a mapping of config keys")
     if isinstance(overrides, (list, tuple)): overrides = parse_overrides(overrides)
     return {**d, **(overrides or {})}
 
-# %% ../nbs/05_run.ipynb 20
+# %% ../nbs/05_run.ipynb 25
 RENAMED_KEYS = {'critic': 'n_critic'}   # old name -> new name, of keys in saved run folders
 
 def run_settings(run_dir,        # a run folder holding config.yml
@@ -189,10 +235,10 @@ def run_settings(run_dir,        # a run folder holding config.yml
     run = Path(run_dir)
     if not (run/'config.yml').exists(): raise FileNotFoundError(f"{run} has no config.yml: not a codegan run folder")
     if isinstance(overrides, (list, tuple)): overrides = parse_overrides(overrides)
-    saved = {RENAMED_KEYS.get(k, k): v for k, v in yaml.safe_load((run/'config.yml').read_text()).items()}
+    saved = {RENAMED_KEYS.get(k, k): v for k, v in (read_yaml(run/'config.yml') or {}).items()}
     return {**saved, 'out_dir': str(run.parent), 'exp_name': run.name, **(overrides or {})}
 
-# %% ../nbs/05_run.ipynb 23
+# %% ../nbs/05_run.ipynb 28
 def resolve_device(name=None)->torch.device:
     "'auto' (or None) -> CUDA when available, else CPU; a CUDA device that is not there is a `ConfigError`."
     dev = torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if name in (None, 'auto') else name)
@@ -200,7 +246,7 @@ def resolve_device(name=None)->torch.device:
         raise ConfigError(f"config key 'device': {name!r} requested but CUDA is not available")
     return dev
 
-# %% ../nbs/05_run.ipynb 26
+# %% ../nbs/05_run.ipynb 31
 def resolve_amp(amp:typing.Optional[bool], # the config's `amp`: True, False or None (per device)
                 device:torch.device,       # the run's device
                )->bool:                    # whether the run uses bf16 autocast
@@ -212,7 +258,7 @@ def resolve_amp(amp:typing.Optional[bool], # the config's `amp`: True, False or 
                           "8.0 or newer is needed); set amp: false")
     return bool(amp)
 
-# %% ../nbs/05_run.ipynb 29
+# %% ../nbs/05_run.ipynb 34
 def atomic_save(obj, path):
     "torch.save `obj` to `path` via a temporary file and an atomic rename."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -227,7 +273,7 @@ def atomic_write_text(path, text:str):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + '.tmp'); tmp.write_text(text); os.replace(tmp, path)
 
-# %% ../nbs/05_run.ipynb 32
+# %% ../nbs/05_run.ipynb 37
 class CheckpointError(RuntimeError):
     "No readable checkpoint: the newest and the previous one are both missing or damaged."
 
@@ -248,6 +294,7 @@ def _why(e:Exception)->str:
 
 def load_rotated(path,         # the newest checkpoint, e.g. <run>/checkpoint.pt
                  check=None,   # check(sd) -> None, or a reason why `sd` is not the expected kind of checkpoint
+                 purpose:str='resume', # 'resume' (a damaged newest file is moved aside), or 'load' (the folder is left as it is)
                 )->tuple:      # (state dict, path it was read from)
     "torch.load `path`, or with a warning its previous copy when `path` is missing or damaged; else `CheckpointError`."
     path, errs = Path(path), []
@@ -260,16 +307,18 @@ def load_rotated(path,         # the newest checkpoint, e.g. <run>/checkpoint.pt
         if bad: errs.append(f"{p.name} is {bad}"); continue
         if p != path:
             step = sd.get('step', '?')
-            msg = f"{path.parent}: {errs[0]}; resuming from the previous checkpoint {p.name} (step {step})"
-            if path.exists():   # kept for a look, out of the rotation
+            msg = (f"{path.parent}: {errs[0]}; {'resuming' if purpose == 'resume' else 'loading'} from the previous "
+                   f"checkpoint {p.name} (step {step})")
+            if path.exists() and purpose == 'resume':   # kept for a look, out of the rotation
                 damaged = path.with_name(f"{path.stem}.damaged{path.suffix}")
                 os.replace(path, damaged); msg += f"; the damaged file is kept as {damaged.name}"
             warnings.warn(msg)
         return sd, p
-    raise CheckpointError(f"cannot resume {path.parent.resolve()}: {'; '.join(errs)}. "
-                          f"Restore a checkpoint from a backup, or start a new run (another exp_name)")
+    fix = ("Restore a checkpoint from a backup, or start a new run (another exp_name)" if purpose == 'resume' else
+           "Restore a checkpoint from a backup, or train the run again")
+    raise CheckpointError(f"cannot {purpose} {path.parent.resolve()}: {'; '.join(errs)}. {fix}")
 
-# %% ../nbs/05_run.ipynb 35
+# %% ../nbs/05_run.ipynb 40
 def check_run_dir(run_dir:Path, resume:bool):
     "Resuming needs <run_dir>/checkpoint.pt or its previous copy; a new run must not overwrite either."
     run_dir = Path(run_dir)
@@ -295,7 +344,7 @@ def set_rng_state(sd:dict):
     random.setstate((3, tuple(sd['rng_py']), sd['rng_py_pos']))
     if sd['rng_cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(sd['rng_cuda'])
 
-# %% ../nbs/05_run.ipynb 38
+# %% ../nbs/05_run.ipynb 43
 def progress_bar(total:int,          # iterations of the whole run
                  initial:int=0,      # iterations already done (a resumed run)
                  desc:str=None,      # label
@@ -313,7 +362,7 @@ def progress_bar(total:int,          # iterations of the whole run
     return tqdm(total=total, initial=initial, desc=desc, disable=disable, file=file, ncols=100,
                 miniters=every, mininterval=0, maxinterval=float('inf'))
 
-# %% ../nbs/05_run.ipynb 41
+# %% ../nbs/05_run.ipynb 46
 def dist_env()->typing.Optional[tuple]:
     "(rank, world size, local rank) from torchrun's environment variables, or None outside torchrun."
     if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ: return None
@@ -350,7 +399,7 @@ def exit_process(rc:int): # exit status
     sys.stdout.flush(); sys.stderr.flush()
     os._exit(rc)   # skips the C++ teardown, where gloo's threads can abort a finished process
 
-# %% ../nbs/05_run.ipynb 47
+# %% ../nbs/05_run.ipynb 52
 def rank_config(cfg,            # a validated config (batch sizes for the whole job)
                 keys,           # its batch-size keys (unset ones, None, are left alone)
                 world:int,      # number of processes
@@ -377,7 +426,7 @@ def rank_seed(seed:int, # the run's seed
     if rank == 0 and not more: return seed
     return int(np.random.SeedSequence([seed, rank, *more]).generate_state(1)[0])
 
-# %% ../nbs/05_run.ipynb 50
+# %% ../nbs/05_run.ipynb 55
 @torch.no_grad()
 def _flat_collective(tensors, op, device):
     "Apply `op` to the tensors flattened into one buffer per dtype on `device`; copy the result back into them."
@@ -411,7 +460,39 @@ def average_gradients(opt:torch.optim.Optimizer, # its parameters' gradients are
         if grads: average_(grads, device)
     return opt.register_step_pre_hook(hook)
 
-# %% ../nbs/05_run.ipynb 52
+# %% ../nbs/05_run.ipynb 58
+def load_split(cfg,       # a config: dataset, data_root, download, and the folder keys
+               split:str, # 'train' or 'test'
+              )->ImageSet:
+    "A split of the config's data set."
+    if cfg.dataset != 'folder': return load_dataset(cfg.dataset, split, cfg.data_root, cfg.download)
+    if not cfg.data_root: raise ConfigError("config key 'data_root': dataset 'folder' needs data_root, the folder of images")
+    root, K = Path(cfg.data_root), getattr(cfg, 'n_classes', None)
+    if not root.is_dir(): raise ConfigError(f"config key 'data_root': {root.resolve()} is not a folder")
+    if K is None and hasattr(cfg, 'n_classes') and folder_classes(root) is None:
+        raise ConfigError(f"config key 'n_classes': {root.resolve()} has no class subfolders, so the number of "
+                          "categories is not known; set n_classes")
+    info = dataset_info(cfg)
+    return load_folder(root, split, image_size=info.size, channels=info.channels, n_classes=K if K is not None else 0,
+                       value_range=info.value_range, test_fraction=cfg.test_fraction)
+
+# %% ../nbs/05_run.ipynb 60
+_TB_NOTE = []   # the note about a missing tensorboard package is printed once per process
+
+def resolve_tensorboard(flag:typing.Optional[bool], # the config's `tensorboard`
+                        quiet:bool=False,            # print no note (processes other than rank 0)
+                       )->bool:                      # whether the run writes TensorBoard logs
+    "null -> whether the tensorboard package is installed; true without it is a `ConfigError`."
+    have = importlib.util.find_spec('tensorboard') is not None
+    if flag and not have:
+        raise ConfigError("config key 'tensorboard': the tensorboard package is not installed (pip install tensorboard)")
+    if flag is None and not have and not quiet and not _TB_NOTE:
+        _TB_NOTE.append(1)
+        print("note: tensorboard is not installed, so no TensorBoard logs (pip install tensorboard; "
+              "tensorboard: false hides this note)", file=sys.stderr)
+    return have if flag is None else bool(flag)
+
+# %% ../nbs/05_run.ipynb 62
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite."
 
@@ -421,7 +502,7 @@ class Run:
     batch_key = 'batch'          # the config key of the real images per iteration (for `epochs`)
     batch_keys = ('batch',)      # config keys of batch sizes: global, split over the processes
     ckpt_keys = ('step', 'cfg')  # keys a checkpoint of this kind must hold
-    shape_keys = ('dataset', 'family', 'width', 'zn_dim', 'fc_dim', 'n_classes')  # must match to resume
+    shape_keys = ('dataset', 'family', 'width', 'zn_dim', 'fc_dim', 'n_classes', 'image_size', 'channels')  # must match to resume
     diverged_hint = 'lower the learning rate'  # what to try when a loss diverges
 
     def __init__(self, cfg:RunConfig, # settings
@@ -432,12 +513,12 @@ class Run:
         self.rank, self.world, self.device = init_distributed(cfg.device)
         self.amp = resolve_amp(cfg.amp, self.device)   # bf16 autocast (`autocast`) and, by default, fused Adam
         self.distributed = dist_env() is not None   # under torchrun (collectives also with one process)
+        self.tensorboard, self._tb = resolve_tensorboard(cfg.tensorboard, quiet=self.rank != 0), None
         self.cfg = rank_config(cfg, self.batch_keys, self.world, self.check_config)   # this process's batch sizes
         check_run_dir(self.run_dir, resume)
         seed_everything(cfg.seed)
         # data first: a missing data set fails before any model is built
-        self.train_set = load_dataset(cfg.dataset, 'train', cfg.data_root, cfg.download)
-        self.test_set = load_dataset(cfg.dataset, 'test', cfg.data_root, cfg.download)
+        self.train_set, self.test_set = load_split(cfg, 'train'), load_split(cfg, 'test')
         self.info, self.value_range = self.train_set.info, self.train_set.info.value_range
         self.data = self.train_set.to(self.device) if cfg.data_on_device else self.train_set
         batch = getattr(cfg, self.batch_key)
@@ -450,18 +531,20 @@ class Run:
         elif self.is_main:
             atomic_write_text(self.run_dir/'config.yml', yaml.safe_dump(asdict(cfg), sort_keys=False))
             (self.run_dir/'metrics.jsonl').write_text('')
+        self._tb_purge = self.step + 1 if resume else 0   # TensorBoard drops events after the checkpoint, as the log does
         if self.distributed: self.sync_start()
 
     def check_config(self, cfg:RunConfig)->RunConfig: return check_run_config(cfg)
     def run_name(self)->str: return f"{self.what}_{self.cfg.dataset}"
     def build(self): pass
     def before_fit(self): pass
+    def after_fit(self): pass   # rank 0, once fit reaches the configured length (not after fit(until=...) stops early)
     def model_state(self)->dict: return {}
     def load_model_state(self, sd:dict): pass
     @property
     def is_main(self)->bool: return self.rank == 0   # the process that writes the run folder
 
-# %% ../nbs/05_run.ipynb 54
+# %% ../nbs/05_run.ipynb 64
 @patch
 def _members(self:Run, kind)->list:
     "The run's attributes that are instances of `kind` (networks, optimisers), in the order `build` made them."
@@ -509,7 +592,7 @@ def on_main(self:Run, fn):
     if self.is_main: fn()
     self.barrier()
 
-# %% ../nbs/05_run.ipynb 56
+# %% ../nbs/05_run.ipynb 66
 @patch
 def real_batch(self:Run,
                n:int,                  # images (this process's share)
@@ -534,20 +617,47 @@ def _new_perm(self:Run, N:int)->torch.Tensor:
     broadcast_([p], self.device)
     return p
 
-# %% ../nbs/05_run.ipynb 58
+# %% ../nbs/05_run.ipynb 68
 @patch
 def log(self:Run, row:dict):
-    "Append a row to the run's metrics.jsonl and the in-memory history."
+    "Append a row to the run's metrics.jsonl and the in-memory history, and its numbers to TensorBoard."
     self.history.append(row)
     if not self.is_main: return   # rank 0 writes the log
     with open(self.run_dir/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+    w = self.tb_writer()
+    if w is None: return
+    for k, v in row.items():   # tags <kind>/<key>, e.g. train/loss_d, eval/acc; the step is the x axis
+        if k != 'step' and isinstance(v, (int, float)) and not isinstance(v, bool): w.add_scalar(f"{row['kind']}/{k}", v, row['step'])
+    if row['kind'] != 'train': w.flush()
 
 def read_history(run_dir)->list:
     "The rows of <run_dir>/metrics.jsonl."
     p = Path(run_dir)/'metrics.jsonl'
     return [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
 
-# %% ../nbs/05_run.ipynb 60
+# %% ../nbs/05_run.ipynb 70
+@patch
+def tb_writer(self:Run):
+    "The run's TensorBoard `SummaryWriter` (opened on first use), or None: `tensorboard` off, or not rank 0."
+    if not (self.tensorboard and self.is_main): return None
+    if self._tb is None:
+        from torch.utils.tensorboard import SummaryWriter
+        self._tb = SummaryWriter(str(self.run_dir/'tensorboard'), purge_step=self._tb_purge, flush_secs=30)
+        self._tb_purge = None
+    return self._tb
+
+@patch
+def log_image(self:Run, tag:str, img:torch.Tensor):   # uint8 (C, H, W)
+    "Show a uint8 image (C, H, W) in TensorBoard at the current step."
+    w = self.tb_writer()
+    if w is not None: w.add_image(tag, img, self.step, dataformats='CHW'); w.flush()
+
+@patch
+def close_tensorboard(self:Run):
+    "Flush and close the writer (`fit` does this when it returns)."
+    if self._tb is not None: self._tb.close(); self._tb = None
+
+# %% ../nbs/05_run.ipynb 72
 @patch
 def state_dict(self:Run)->dict:
     "Everything an exact continuation needs; loads with `weights_only=True`."
@@ -595,7 +705,7 @@ def _load_checkpoint(self:Run, path):
     self.history = [r for r in (read_history(self.run_dir) if mp.exists() else []) if r['step'] <= self.step]
     if self.is_main: atomic_write_text(mp, ''.join(json.dumps(r) + '\n' for r in self.history))
 
-# %% ../nbs/05_run.ipynb 62
+# %% ../nbs/05_run.ipynb 74
 def load_optimizer(opt:torch.optim.Optimizer, # loads `sd`, keeping its own kernel choice
                    sd:dict,                   # an optimiser state dict
                   ):
@@ -603,7 +713,7 @@ def load_optimizer(opt:torch.optim.Optimizer, # loads `sd`, keeping its own kern
     keep = [{k: g[k] for k in ('fused', 'foreach') if k in g} for g in opt.param_groups]
     opt.load_state_dict({**sd, 'param_groups': [{**g, **k} for g, k in zip(sd['param_groups'], keep)]})
 
-# %% ../nbs/05_run.ipynb 65
+# %% ../nbs/05_run.ipynb 77
 def _mean_row(acc:dict)->dict:
     "Tensors: their mean over the window; plain numbers (a learning rate): the last value."
     return {k: torch.stack(v).float().mean().item() if torch.is_tensor(v[0]) else v[-1] for k, v in acc.items()}
@@ -612,7 +722,7 @@ def _mean_row(acc:dict)->dict:
 def fit(self:Run,
         until:int=None, # stop at this step (default: the configured length); `resume=True` continues
        )->list:         # the history of log rows
-    "Run to the configured length; returns the history of log rows."
+    "Run to the configured length (then `after_fit` on rank 0); returns the history of log rows."
     cfg, end = self.cfg, min(until or self.n_iters, self.n_iters)
     self.before_fit()
     acc, t0 = {}, time.time()
@@ -639,10 +749,11 @@ def fit(self:Run,
             if (cfg.eval_every and self.step % cfg.eval_every == 0) or self.step == self.n_iters:
                 self.on_main(self.evaluate)
             if ckpt: self.checkpoint()
-    finally: bar.close()
+        if self.step >= self.n_iters: self.on_main(self.after_fit)
+    finally: bar.close(); self.close_tensorboard()
     return self.history
 
-# %% ../nbs/05_run.ipynb 71
+# %% ../nbs/05_run.ipynb 83
 @patch
 def autocast(self:Run):
     "The context the networks run in: bf16 autocast on the run's device when `amp` is on, else a no-op."
@@ -654,8 +765,11 @@ def optimizer_kernel(self:Run)->dict:
     f = self.cfg.fused_adam
     return {'fused': True} if (f if f is not None else self.device.type == 'cuda' or self.amp) else {'foreach': True}
 
-# %% ../nbs/05_run.ipynb 80
-USER_ERRORS = (ConfigError, CheckpointError, TrainingDiverged, OSError)   # OSError: data files, run folders, disks
+# %% ../nbs/05_run.ipynb 98
+class InputError(ValueError):
+    "A command's input cannot be used (no images, a category the run does not have)."
+
+USER_ERRORS = (ConfigError, CheckpointError, TrainingDiverged, InputError, OSError)   # OSError: data files, run folders, disks
 
 def run_cli(prog:str,          # program name for the messages
             fn,                # fn() -> exit status; does the work

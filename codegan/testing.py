@@ -4,7 +4,7 @@
 
 # %% ../nbs/07a_configs.ipynb 2
 from __future__ import annotations
-import gzip, pickle, struct
+import dataclasses, gzip, pickle, struct
 from pathlib import Path
 import numpy as np
 import torch
@@ -14,7 +14,7 @@ import yaml
 from .data import DATASETS
 
 # %% auto 0
-__all__ = ['write_idx', 'make_fake_dataset', 'TinyFeat', 'fake_run_config']
+__all__ = ['write_idx', 'write_image_folder', 'make_fake_dataset', 'TinyFeat', 'fake_run_config']
 
 # %% ../nbs/07a_configs.ipynb 5
 def _class_images(rng, n, k, shape):
@@ -33,18 +33,36 @@ def write_idx(path, arr):
 def _pickle(path, obj):
     with open(path, 'wb') as f: pickle.dump(obj, f, protocol=2)
 
+def write_image_folder(root,          # folder to write into (created)
+                       x,             # (N, C, H, W) uint8 images (tensor or array), C 1 or 3
+                       y=None,        # (N,) classes: one subfolder per class (class_<k>); None: all in root
+                       ext:str='png', # file type
+                      )->Path:        # root
+    "Save images as files, one per image, in class subfolders when `y` is given (the layout of `dataset: folder`)."
+    from PIL import Image
+    root, x = Path(root), np.asarray(x)
+    for i, a in enumerate(x):
+        d = root/f'class_{int(y[i])}' if y is not None else root
+        d.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)).save(d/f'{i:05d}.{ext}')
+    return root
+
 # %% ../nbs/07a_configs.ipynb 6
-def make_fake_dataset(name:str,   # a key of codegan.data.DATASETS
+def make_fake_dataset(name:str,   # a key of codegan.data.DATASETS, or 'folder' (28x28 gray PNGs in 10 class folders)
                       root,       # folder to write into (created); pass it as `data_root` / `load_dataset(root=...)`
                       n:int=64,   # images per split (COIL-20 always has its 1,440)
                       seed:int=0, # seed of the pixels and labels
                      )->Path:     # root
     "Write a small random stand-in for data set `name` into `root`, in the official archive's file layout."
-    if name not in DATASETS: raise ValueError(f"unknown data set {name!r}; choose one of {sorted(DATASETS)}")
+    if name not in DATASETS and name != 'folder':
+        raise ValueError(f"unknown data set {name!r}; choose one of {sorted(DATASETS)} or 'folder'")
     if n < 1: raise ValueError(f"n must be >= 1, got {n}")
     root, rng = Path(root), np.random.default_rng(seed)
     root.mkdir(parents=True, exist_ok=True)
     if name == 'digits': return root      # bundled with scikit-learn: nothing to write
+    if name == 'folder':
+        x, y = _class_images(rng, 10 * n, 10, (1, 28, 28))   # the test split holds about n
+        return write_image_folder(root, x, y)
     if name in ('mnist', 'fashion_mnist'):
         for split in ('train', 't10k'):
             x, y = _class_images(rng, n, 10, (28, 28))
@@ -104,12 +122,13 @@ def fake_run_config(config,              # shipped config name or YAML path
     "A config that trains on fake data in `workdir`: fake data set, stand-in pre-trained weights, run folder inside."
     import torch
     from codegan.models import FAMILIES, build_models
-    from codegan.run import config_path
+    from codegan.run import config_path, dataset_info
     from codegan.train import load_config
     p, workdir = config_path(config), Path(workdir)
     over = {'download': False, 'out_dir': str(workdir/'runs'), 'exp_name': p.stem, **(overrides or {})}
     cfg = load_config(p, {**over, 'pretrained_encoder': None, 'pretrained_gd': None})
-    info = DATASETS[cfg.dataset]
+    info = dataset_info(cfg)
+    if cfg.dataset == 'folder': info = dataclasses.replace(info, n_classes=10)   # the fake folder's class subfolders
     K = cfg.n_classes or info.n_classes
     n = n or max(64, cfg.labels_per_class * info.n_classes)
     over['data_root'] = str(make_fake_dataset(cfg.dataset, workdir/'data'/f'{cfg.dataset}_{n}', n=n))

@@ -148,7 +148,7 @@ def make_config(overrides:dict=None, # key -> value, applied over the defaults
 
 # %% ../nbs/07_train.ipynb 13
 DEFAULT_CONFIGS = {'digits': 'digits', 'mnist': 'mnist_un', 'fashion_mnist': 'fashionmnist_un',
-                   'cifar10': 'cifar10_un', 'cifar100': 'cifar100_un', 'coil20': 'coil20_un'}
+                   'cifar10': 'cifar10_un', 'cifar100': 'cifar100_un', 'coil20': 'coil20_un', 'folder': 'folder'}
 
 def default_config(dataset:str)->str:
     "Name of the shipped unsupervised config of a data set."
@@ -539,6 +539,7 @@ def evaluate(self:Trainer)->dict:
     grid = category_grid(G, self.K, cfg.zn_dim, value_range=self.value_range, zn_std=cfg.zn_std)
     (self.run_dir/'samples').mkdir(exist_ok=True)
     save_image(grid.float() / 255., self.run_dir/'samples'/f'step_{self.step:07d}.png')
+    self.log_image('samples', grid)   # TensorBoard, when on
     row = {'step': self.step, 'kind': 'eval', **{k: float(v) for k, v in r.items() if isinstance(v, (int, float))},
            **{f'q_{k}': float(v) for k, v in q.items()},
            'latent_acc': lat['acc'], 'latent_nmi': lat['nmi'], 'align': al['align'], **gen, 'diversity': div}
@@ -586,6 +587,20 @@ def load_model_state(self:Trainer, sd:dict):
         self.gen_open = bool(sd['clusters']['gen_open'])
 
 # %% ../nbs/07_train.ipynb 83
+from .metrics import run_centroids
+from .run import atomic_save
+
+# %% ../nbs/07_train.ipynb 84
+@patch
+def after_fit(self:Trainer):
+    "K-means centroids of E's features of the training split, numbered as G's categories: <run>/centroids.pt."
+    G = self.G_ema if self.G_ema is not None else self.G
+    c = run_centroids(G, self.E, self.train_set.x, self.K, self.cfg.zn_dim, self.value_range,
+                      features=self.cfg.eval_features, seed=self.cfg.seed, n_per_class=self.eval_gen_per_class,
+                      zn_std=self.cfg.zn_std, device=self.device)
+    atomic_save({**c, 'step': self.step, 'generator': 'G_ema' if self.G_ema is not None else 'G'}, self.run_dir/'centroids.pt')
+
+# %% ../nbs/07_train.ipynb 88
 def main(argv=None):
     "Entry point of `codegan-train` and `python -m codegan.train`."
     return run_main(Trainer, argv)
