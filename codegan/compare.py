@@ -19,7 +19,7 @@ __all__ = ['ABLATION_KEYS', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'GEN_SCORES',
 from .data import load_dataset
 from .models import build_models
 from .metrics import kmeans_scores, evaluate_embeddings
-from .run import ConfigError, check_choice
+from .run import ConfigError, check_choice, load_split
 from .train import Config, Trainer, load_config
 from .viz import NotebookFigure
 from .pretrain import Pretrainer, make_pretrain_config, MODEL_KEYS
@@ -44,8 +44,8 @@ class Row:
 
 # %% ../nbs/10_compare.ipynb 8
 COMPARE_CONFIGS = {'digits': ('digits_scratch', 'digits_infogan'), 'mnist': ('mnist_scratch', 'mnist_infogan'),
-                   'fashion_mnist': ('fashionmnist_scratch', 'fashionmnist_infogan')}
-WARM_START_STEPS = {'digits': 300, 'mnist': 400, 'fashion_mnist': 400}
+                   'fashion_mnist': ('fashionmnist_scratch', 'fashionmnist_infogan'), 'folder': ('folder', 'folder_infogan')}
+WARM_START_STEPS = {'digits': 300, 'mnist': 400, 'fashion_mnist': 400, 'folder': 400}
 
 def default_rows(dataset:str)->list:
     "The standard rows for `dataset` (a key of `COMPARE_CONFIGS`)."
@@ -96,12 +96,12 @@ def run_row(row:Row,               # what to run
     slug = ''.join(ch if ch.isalnum() else '_' for ch in row.name.lower()).strip('_')
     run_dir = Path(out_dir)/f'{slug}_s{seed}'
     if row.kind == 'pixels':
-        test = load_dataset(cfg.dataset, 'test', cfg.data_root, cfg.download)
+        test = load_split(cfg, 'test')
         r = kmeans_scores(test.x.flatten(1).float().numpy() / 255., test.y.numpy(), test.info.n_classes,
                           seeds=eval_seeds, seed=seed)
         out = {m: r[m] for m in _SCORES}
     elif row.kind == 'untrained':
-        test = load_dataset(cfg.dataset, 'test', cfg.data_root, cfg.download)
+        test = load_split(cfg, 'test')
         torch.manual_seed(seed)
         E = build_models(cfg.family, cfg.zn_dim, test.info.n_classes, cfg.fc_dim, channels=test.info.channels,
                          width=cfg.width, fc_norm=cfg.fc_norm)['E']

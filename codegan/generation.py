@@ -11,14 +11,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from scipy import linalg
-from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import KMeans
 from .data import ImageSet, to_float, to_uint8
-from .metrics import sample_categories
+from .metrics import sample_categories, match_categories, fit_centroids, nearest_centroid
 
 # %% auto 0
-__all__ = ['frechet_distance', 'fid_from_feats', 'match_categories', 'OracleNet', 'Oracle', 'default_oracle_steps',
-           'train_oracle', 'data_checksum', 'load_oracle', 'generation_scores', 'alignment_score']
+__all__ = ['frechet_distance', 'fid_from_feats', 'OracleNet', 'Oracle', 'default_oracle_steps', 'train_oracle', 'data_checksum',
+           'load_oracle', 'generation_scores', 'alignment_score']
 
 # %% ../nbs/04a_generation.ipynb 6
 def frechet_distance(mu1, sigma1, # mean (d,) and covariance (d, d) of the first Gaussian
@@ -50,20 +48,6 @@ def fid_from_feats(f1, # (n1, d) features of the first set
     return frechet_distance(f1.mean(0), np.cov(f1, rowvar=False), f2.mean(0), np.cov(f2, rowvar=False))
 
 # %% ../nbs/04a_generation.ipynb 10
-def match_categories(c,          # (n,) category of each sample, in 0..n_cat-1
-                     y,          # (n,) class (or cluster) each sample was given, in 0..n_cls-1
-                     n_cat:int,  # number of categories
-                     n_cls:int,  # number of classes
-                    )->tuple:    # (contingency (n_cat, n_cls), match (n_cat,) class of each category or -1, accuracy)
-    "One-to-one matching of categories to classes that maximises the samples on the match (Hungarian method)."
-    c, y = np.asarray(c, np.int64).ravel(), np.asarray(y, np.int64).ravel()
-    if len(c) != len(y) or len(c) == 0: raise ValueError(f"need as many categories as classes, got {len(c)} and {len(y)}")
-    m = np.zeros((n_cat, n_cls), np.int64); np.add.at(m, (c, y), 1)
-    rows, cols = linear_sum_assignment(m, maximize=True)
-    match = np.full(n_cat, -1, np.int64); match[rows] = cols
-    return m, match, float(m[rows, cols].sum() / m.sum())
-
-# %% ../nbs/04a_generation.ipynb 14
 class OracleNet(nn.Module):
     "Small CNN classifier for evaluation: 3 conv blocks (w, 2w, 4w channels), global pooling, `feat_dim` features."
     def __init__(self,
@@ -83,7 +67,7 @@ class OracleNet(nn.Module):
     def features(self, x:torch.Tensor)->torch.Tensor: return self.body(x)
     def forward(self, x:torch.Tensor)->torch.Tensor: return self.head(self.body(x))
 
-# %% ../nbs/04a_generation.ipynb 17
+# %% ../nbs/04a_generation.ipynb 13
 class Oracle:
     "A trained classifier for evaluation: logits, classes and features of uint8 images, and its real test accuracy."
     def __init__(self,
@@ -106,7 +90,7 @@ class Oracle:
     def features(self, x_uint8:torch.Tensor)->np.ndarray: return self._apply(self.net.features, x_uint8).numpy()
     def __repr__(self): return f"Oracle({self.n_classes} classes, real test accuracy {self.acc:.4f})"
 
-# %% ../nbs/04a_generation.ipynb 19
+# %% ../nbs/04a_generation.ipynb 15
 def _shift(x, pad, g):
     "The batch moved by one random offset of up to `pad` pixels (edges replicated)."
     h, w = x.shape[2:]
@@ -150,7 +134,7 @@ def train_oracle(train:ImageSet,        # real training split with its labels
     o.acc = float((o.predict(test.x) == test.y.numpy()).mean())
     return o
 
-# %% ../nbs/04a_generation.ipynb 23
+# %% ../nbs/04a_generation.ipynb 19
 def data_checksum(*sets:ImageSet)->str:
     "First 12 hex digits of the SHA-1 of the images and labels of `sets`."
     h = hashlib.sha1()
@@ -193,7 +177,7 @@ def load_oracle(train:ImageSet,    # real training split with labels
         except OSError as e: warnings.warn(f"oracle not cached: cannot write {path} ({e})")
     return o
 
-# %% ../nbs/04a_generation.ipynb 27
+# %% ../nbs/04a_generation.ipynb 23
 def generation_scores(G:nn.Module,           # generator: z (n, zn_dim + n_classes) -> images in `value_range`
                       oracle:Oracle,         # classifier trained on the real labels
                       real:ImageSet,         # real test split (FID reference)
@@ -220,18 +204,16 @@ def generation_scores(G:nn.Module,           # generator: z (n, zn_dim + n_class
     return dict(gen_acc=acc, gen_covered=len(set(m.argmax(1).tolist())), gen_fid=fid_from_feats(fg, fr),
                 gen_icfid=float(np.mean(icfid)), oracle_acc=oracle.acc, gen_match=match.tolist(), gen_share=share)
 
-# %% ../nbs/04a_generation.ipynb 31
+# %% ../nbs/04a_generation.ipynb 27
 def alignment_score(real_feats,        # (n, d) encoder features of real images
                     gen_feats,         # (m, d) encoder features of generated images
                     gen_c,             # (m,) their categories
                     n_classes:int,     # K: clusters and categories
                     seed:int=0,        # k-means random state
                     n_init:int=3,      # k-means restarts
-                    kmeans=None,       # a fitted `KMeans` (or anything with `.predict`) to use instead
+                    centroids=None,    # (K, d) centroids of the real features to use instead of a new k-means
                    )->dict:            # align (share in the matched cluster), align_match (cluster of each category)
     "Share of G's samples that k-means clusters of real images put in the cluster matched to their category."
-    km = kmeans if kmeans is not None else KMeans(n_classes, n_init=n_init, random_state=seed).fit(
-        np.asarray(real_feats, np.float32))
-    a = km.predict(np.asarray(gen_feats, np.float32))
-    _, match, acc = match_categories(gen_c, a, n_classes, n_classes)
+    cent = centroids if centroids is not None else fit_centroids(real_feats, n_classes, seed, n_init)
+    _, match, acc = match_categories(gen_c, nearest_centroid(gen_feats, cent)[0], n_classes, n_classes)
     return dict(align=acc, align_match=match.tolist())

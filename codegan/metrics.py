@@ -17,8 +17,8 @@ from .models import sample_latent
 # %% auto 0
 __all__ = ['SCORES', 'EMBEDDINGS', 'contingency', 'cluster_acc', 'purity', 'nmi', 'ari', 'cluster_scores', 'kmeans_scores',
            'scores_table', 'encode_features', 'evaluate_encoder', 'evaluate_embeddings', 'sample_categories',
-           'generator_scores', 'category_diversity', 'fit_centroids', 'nearest_centroid', 'match_clusters',
-           'run_centroids']
+           'generator_scores', 'category_diversity', 'fit_centroids', 'nearest_centroid', 'match_categories',
+           'encode_samples', 'run_centroids']
 
 # %% ../nbs/04_metrics.ipynb 5
 def contingency(y_true,  # (n,) true labels, any integer or string values
@@ -266,17 +266,38 @@ def nearest_centroid(feats,          # (n, d) features
     return np.concatenate(labs).astype(np.int64), np.concatenate(dists).astype(np.float32)
 
 # %% ../nbs/04_metrics.ipynb 55
-def match_clusters(categories, # (n,) the category of each generated image
-                   clusters,   # (n,) the cluster it landed in
-                   k:int,      # number of categories = number of clusters
-                  )->tuple:    # (order (k,): the cluster paired with category c, agreement, per-category agreement (k,))
-    "Pair categories with clusters one-to-one (Hungarian, most images in their pair); the share that agrees."
-    m = np.zeros((k, k), dtype=np.int64)
-    np.add.at(m, (np.asarray(categories), np.asarray(clusters)), 1)
+def match_categories(c,          # (n,) category of each sample, in 0..n_cat-1
+                     y,          # (n,) class (or cluster) each sample was given, in 0..n_cls-1
+                     n_cat:int,  # number of categories
+                     n_cls:int,  # number of classes
+                    )->tuple:    # (contingency (n_cat, n_cls), match (n_cat,) class of each category or -1, accuracy)
+    "One-to-one matching of categories to classes that maximises the samples on the match (Hungarian method)."
+    c, y = np.asarray(c, np.int64).ravel(), np.asarray(y, np.int64).ravel()
+    if len(c) != len(y) or len(c) == 0: raise ValueError(f"need as many categories as classes, got {len(c)} and {len(y)}")
+    m = np.zeros((n_cat, n_cls), np.int64); np.add.at(m, (c, y), 1)
     rows, cols = linear_sum_assignment(m, maximize=True)
-    order = cols[np.argsort(rows)]
-    per = m[np.arange(k), order] / np.maximum(m.sum(1), 1)
-    return order, float(m[rows, cols].sum() / max(m.sum(), 1)), per
+    match = np.full(n_cat, -1, np.int64); match[rows] = cols
+    return m, match, float(m[rows, cols].sum() / m.sum())
+
+# %% ../nbs/04_metrics.ipynb 59
+@torch.no_grad()
+def encode_samples(G:nn.Module,         # generator: z (n, zn_dim + K) -> images
+                   E:nn.Module,         # encoder with the method `method`
+                   n_classes:int,       # K categories
+                   zn_dim:int,          # size of z_n
+                   n_per_class:int,     # images per category
+                   method:str='features', # E's method that embeds ('features': f_c, 'trunk')
+                   seed:int=0,          # seed of the latent noise
+                   zn_std:float=1.,     # standard deviation of z_n
+                   device=None,         # where to run; default: G's device
+                  )->tuple:             # (features (K n, d) float32, categories (K n,))
+    "E's features of `n_per_class` samples of every category of G (both in eval mode, their modes restored)."
+    was = E.training; E.eval()
+    try:
+        out = [(getattr(E, method)(x).float().flatten(1).cpu(), c.cpu())
+               for x, c in sample_categories(G, n_classes, zn_dim, n_per_class, device=device, seed=seed, zn_std=zn_std)]
+    finally: E.train(was)
+    return torch.cat([f for f, _ in out]).numpy(), torch.cat([c for _, c in out]).numpy()
 
 def run_centroids(G:nn.Module,        # generator: z (n, zn_dim + K) -> images in `value_range`
                   E:nn.Module,        # encoder with the method of `features`
@@ -297,16 +318,9 @@ def run_centroids(G:nn.Module,        # generator: z (n, zn_dim + K) -> images i
     method, device = EMBEDDINGS[features], torch.device(device) if device is not None else _device_of(E)
     cent = fit_centroids(encode_features(E, x_train, value_range, device=device, method=method), n_classes, seed,
                          n_init, max_points)
-    gen, feats = torch.Generator(device=device).manual_seed(seed), []
-    cats = torch.arange(n_classes).repeat_interleave(n_per_class)
-    was = G.training, E.training; G.eval(); E.eval()
-    try:
-        with torch.no_grad():
-            for cc in cats.split(500):
-                z, _, _ = sample_latent(len(cc), zn_dim, n_classes, device=device, c=cc.to(device), generator=gen, zn_std=zn_std)
-                feats.append(getattr(E, method)(G(z)).float().flatten(1).cpu())
-    finally: G.train(was[0]); E.train(was[1])
-    order, agreement, per = match_clusters(cats.numpy(), nearest_centroid(torch.cat(feats), cent)[0], n_classes)
+    fg, cats = encode_samples(G, E, n_classes, zn_dim, n_per_class, method, seed, zn_std, device)
+    m, order, agreement = match_categories(cats, nearest_centroid(fg, cent)[0], n_classes, n_classes)
+    per = m[np.arange(n_classes), order] / np.maximum(m.sum(1), 1)
     return {'centroids': torch.from_numpy(cent[order]), 'features': features, 'K': n_classes, 'agreement': agreement,
             'category_agreement': [float(a) for a in per], 'n_per_category': n_per_class,
             'n_train': len(x_train), 'n_fit': min(len(x_train), max_points), 'seed': seed}

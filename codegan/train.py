@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy, sys, typing
 from dataclasses import dataclass
 from pathlib import Path
-from sklearn.cluster import KMeans
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -22,10 +21,11 @@ from .models import FAMILIES, QNetwork, ProjectionCritic, build_models, sample_l
 from .losses import supcon_loss, critic_loss, generator_loss, gradient_penalty, LOSS_KINDS
 from .augment import AUGMENTS, make_augment
 from .metrics import (evaluate_embeddings, encode_features, kmeans_scores, cluster_scores, category_diversity,
-                             sample_categories)
-from .generation import load_oracle, generation_scores, alignment_score, match_categories
+                             encode_samples, fit_centroids, nearest_centroid, match_categories, run_centroids)
+from .generation import load_oracle, generation_scores, alignment_score
 from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
-                         typed_overrides, read_config, run_main, rank_seed, exit_process, load_optimizer, broadcast_)
+                         typed_overrides, read_config, run_main, rank_seed, exit_process, load_optimizer, broadcast_,
+                         atomic_save)
 from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
 from .viz import category_grid
 
@@ -469,26 +469,18 @@ def _set_lr(self:Trainer):
 @patch
 def _generated_features(self:Trainer, n_per_class:int, seed:int)->tuple:
     "E's f_c of `n_per_class` samples of every category of the (EMA) generator: (features (K n, d), categories (K n,))."
-    cfg, G = self.cfg, (self.G_ema if self.G_ema is not None else self.G)
-    was = self.E.training; self.E.eval()
-    try:
-        with torch.no_grad():
-            out = [(self.E.features(x).float().cpu(), c.cpu())
-                   for x, c in sample_categories(G, self.K, cfg.zn_dim, n_per_class, seed=seed, zn_std=cfg.zn_std)]
-    finally: self.E.train(was)
-    return torch.cat([f for f, _ in out]).numpy(), torch.cat([c for _, c in out]).numpy()
+    G = self.G_ema if self.G_ema is not None else self.G
+    return encode_samples(G, self.E, self.K, self.cfg.zn_dim, n_per_class, seed=seed, zn_std=self.cfg.zn_std)
 
 @patch
 def _cluster_labels(self:Trainer)->tuple:
     "k-means of E's f_c on the training split, numbered after the last labels or G's categories: (labels, core, align, changed)."
     cfg, K = self.cfg, self.K
     f = encode_features(self.E, self.data.x, self.value_range, device=self.device)
-    rng = np.random.default_rng([cfg.seed, self.step])
-    fit = f if len(f) <= cfg.cluster_sample else f[rng.choice(len(f), max(cfg.cluster_sample, K), replace=False)]
-    km = KMeans(K, n_init=3, random_state=int(rng.integers(2 ** 31))).fit(fit)
-    new = km.predict(f)
+    cent = fit_centroids(f, K, seed=cfg.seed + self.step, n_init=3, max_points=max(cfg.cluster_sample, K))
+    new, dist = nearest_centroid(f, cent)                           # each image's cluster, and its distance to it
     fg, cg = self._generated_features(50, seed=cfg.seed + self.step)
-    near = km.predict(fg)
+    near, _ = nearest_centroid(fg, cent)
     if self.pseudo is None:                                         # first: cluster j takes the category sent to it
         _, match, _ = match_categories(cg, near, K, K)
         name = np.argsort(match)
@@ -497,7 +489,6 @@ def _cluster_labels(self:Trainer)->tuple:
         _, name, _ = match_categories(new, old, K, K)
     labels = name[new]
     changed = float((labels != old).mean()) if self.pseudo is not None else 1.
-    dist = km.transform(f)[np.arange(len(f)), new]                   # distance to the own centre
     core = np.ones(len(f), bool)
     if cfg.cluster_core < 1:                                        # each cluster's images nearest its centre
         for j in range(K):
@@ -534,7 +525,7 @@ def evaluate(self:Trainer)->dict:
     lat = kmeans_scores(fg, cg, self.K, seeds=1, n_init=3)                     # can E tell G's categories apart?
     al = alignment_score(feats['fc'], fg, cg, self.K, seed=cfg.seed)           # do they fall in E's clusters of real images?
     q = self._q_scores() if cfg.method == 'infogan' else {}
-    gen = self._oracle_scores(G) if cfg.oracle else {}                         # are they the classes?
+    gen = self._oracle_scores(G) if cfg.oracle and self.info.labelled else {}  # are they the classes?
     div = category_diversity(G, self.test_set, self.K, cfg.zn_dim, n_per_class=n, zn_std=cfg.zn_std, seed=cfg.seed)
     grid = category_grid(G, self.K, cfg.zn_dim, value_range=self.value_range, zn_std=cfg.zn_std)
     (self.run_dir/'samples').mkdir(exist_ok=True)
@@ -587,10 +578,6 @@ def load_model_state(self:Trainer, sd:dict):
         self.gen_open = bool(sd['clusters']['gen_open'])
 
 # %% ../nbs/07_train.ipynb 83
-from .metrics import run_centroids
-from .run import atomic_save
-
-# %% ../nbs/07_train.ipynb 84
 @patch
 def after_fit(self:Trainer):
     "K-means centroids of E's features of the training split, numbered as G's categories: <run>/centroids.pt."
@@ -600,7 +587,7 @@ def after_fit(self:Trainer):
                       zn_std=self.cfg.zn_std, device=self.device)
     atomic_save({**c, 'step': self.step, 'generator': 'G_ema' if self.G_ema is not None else 'G'}, self.run_dir/'centroids.pt')
 
-# %% ../nbs/07_train.ipynb 88
+# %% ../nbs/07_train.ipynb 87
 def main(argv=None):
     "Entry point of `codegan-train` and `python -m codegan.train`."
     return run_main(Trainer, argv)
