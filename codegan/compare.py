@@ -11,9 +11,9 @@ import numpy as np
 import torch
 
 # %% auto 0
-__all__ = ['ABLATION_KEYS', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'GEN_SCORES', 'TABLE_COLS', 'paper_overrides', 'Row',
-           'default_rows', 'final_scores', 'run_row', 'compare', 'summarize', 'write_json', 'markdown_table',
-           'merge_json', 'bar_figure', 'grids_figure']
+__all__ = ['ABLATION_KEYS', 'PREVIOUS_RECIPE', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'GEN_SCORES', 'TABLE_COLS',
+           'paper_overrides', 'Row', 'default_rows', 'final_scores', 'run_row', 'compare', 'summarize', 'write_json',
+           'markdown_table', 'merge_json', 'bar_figure', 'grids_figure']
 
 # %% ../nbs/10_compare.ipynb 3
 from .data import load_dataset
@@ -26,7 +26,8 @@ from .pretrain import Pretrainer, make_pretrain_config, MODEL_KEYS
 
 # %% ../nbs/10_compare.ipynb 6
 ABLATION_KEYS = ('detach_view', 'real_contrastive', 'real_temp', 'real_augment', 'batch_r', 'e_gen_weight', 'zn_std', 'fc_norm',
-                 'mode_seeking', 'eval_features')
+                 'mode_seeking', 'eval_features', 'cond_critic', 'cluster_core', 'e_gen_gate')
+PREVIOUS_RECIPE = {'cond_critic': False, 'mode_seeking': 0.1}   # the scratch recipes before the conditioned critic
 
 def paper_overrides()->dict:
     "Config overrides that switch every key beyond the paper back to the paper's method (the `Config` defaults)."
@@ -60,6 +61,8 @@ def default_rows(dataset:str)->list:
         Row('InfoGAN', 'train', infogan, note='Q on the critic trunk; scored by k-means on Q features'),
         Row('CoDeGAN (paper method)', 'train', scratch, paper_overrides(), note='keys beyond the paper off'),
         Row('CoDeGAN (best recipe)', 'train', scratch, note=f'{scratch}.yml as shipped'),
+        Row('CoDeGAN (previous recipe)', 'train', scratch, PREVIOUS_RECIPE,
+            note='the recipe before cond_critic: unconditioned critic, mode seeking 0.1'),
         Row('CoDeGAN + SimCLR warm start', 'train', scratch, {'pretrain_steps': WARM_START_STEPS[dataset]},
             note='best recipe after a SimCLR phase'),
         Row('real-image term alone', 'train', scratch, {'e_gen_weight': 0.},

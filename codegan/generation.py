@@ -27,6 +27,7 @@ def frechet_distance(mu1, sigma1, # mean (d,) and covariance (d, d) of the first
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     s1, s2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
     if mu1.shape != mu2.shape or s1.shape != s2.shape: raise ValueError("the two Gaussians have different dimensions")
+    if not all(np.isfinite(a).all() for a in (mu1, mu2, s1, s2)): return float('nan')   # e.g. a covariance of one sample
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')   # scipy's LinAlgWarning on near-singular products; handled below
         covmean = linalg.sqrtm(s1 @ s2)
@@ -199,10 +200,12 @@ def generation_scores(G:nn.Module,           # generator: z (n, zn_dim + n_class
     fg = oracle.features(x)
     fr = oracle.features(real.x) if real_feats is None else real_feats
     y = real.y.numpy()
-    icfid = [fid_from_feats(fg[c == k], fr[y == match[k]]) for k in range(n_classes) if match[k] >= 0]
+    pairs = [(k, match[k]) for k in range(n_classes) if match[k] >= 0 and (c == k).sum() > 1 and (y == match[k]).sum() > 1]
+    icfid = [fid_from_feats(fg[c == k], fr[y == j]) for k, j in pairs]   # a Gaussian needs two samples a side
     share = [float(m[k, match[k]] / m[k].sum()) if match[k] >= 0 else 0. for k in range(n_classes)]
     return dict(gen_acc=acc, gen_covered=len(set(m.argmax(1).tolist())), gen_fid=fid_from_feats(fg, fr),
-                gen_icfid=float(np.mean(icfid)), oracle_acc=oracle.acc, gen_match=match.tolist(), gen_share=share)
+                gen_icfid=float(np.mean(icfid)) if icfid else float('nan'), oracle_acc=oracle.acc,
+                gen_match=match.tolist(), gen_share=share)
 
 # %% ../nbs/04a_generation.ipynb 27
 def alignment_score(real_feats,        # (n, d) encoder features of real images
