@@ -11,9 +11,9 @@ import numpy as np
 import torch
 
 # %% auto 0
-__all__ = ['ABLATION_KEYS', 'PREVIOUS_RECIPE', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'GEN_SCORES', 'TABLE_COLS',
-           'paper_overrides', 'Row', 'default_rows', 'final_scores', 'run_row', 'compare', 'summarize', 'write_json',
-           'markdown_table', 'merge_json', 'bar_figure', 'grids_figure']
+__all__ = ['ABLATION_KEYS', 'PREVIOUS_RECIPE', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'PREVIOUS_STEPS', 'GEN_SCORES',
+           'TABLE_COLS', 'paper_overrides', 'Row', 'default_rows', 'final_scores', 'run_row', 'compare', 'summarize',
+           'write_json', 'markdown_table', 'merge_json', 'bar_figure', 'grids_figure']
 
 # %% ../nbs/10_compare.ipynb 3
 from .data import load_dataset
@@ -47,6 +47,7 @@ class Row:
 COMPARE_CONFIGS = {'digits': ('digits_scratch', 'digits_infogan'), 'mnist': ('mnist_scratch', 'mnist_infogan'),
                    'fashion_mnist': ('fashionmnist_scratch', 'fashionmnist_infogan'), 'folder': ('folder', 'folder_infogan')}
 WARM_START_STEPS = {'digits': 300, 'mnist': 400, 'fashion_mnist': 400, 'folder': 400}
+PREVIOUS_STEPS = {'digits': 800, 'mnist': 3000, 'fashion_mnist': 3000, 'folder': 3000}   # their length as shipped
 
 def default_rows(dataset:str)->list:
     "The standard rows for `dataset` (a key of `COMPARE_CONFIGS`)."
@@ -61,8 +62,8 @@ def default_rows(dataset:str)->list:
         Row('InfoGAN', 'train', infogan, note='Q on the critic trunk; scored by k-means on Q features'),
         Row('CoDeGAN (paper method)', 'train', scratch, paper_overrides(), note='keys beyond the paper off'),
         Row('CoDeGAN (best recipe)', 'train', scratch, note=f'{scratch}.yml as shipped'),
-        Row('CoDeGAN (previous recipe)', 'train', scratch, PREVIOUS_RECIPE,
-            note='the recipe before cond_critic: unconditioned critic, mode seeking 0.1'),
+        Row('CoDeGAN (previous recipe)', 'train', scratch, {**PREVIOUS_RECIPE, 'steps': PREVIOUS_STEPS[dataset]},
+            note='the recipe before cond_critic: unconditioned critic, mode seeking 0.1, its own length'),
         Row('CoDeGAN + SimCLR warm start', 'train', scratch, {'pretrain_steps': WARM_START_STEPS[dataset]},
             note='best recipe after a SimCLR phase'),
         Row('real-image term alone', 'train', scratch, {'e_gen_weight': 0.},

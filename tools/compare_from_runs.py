@@ -22,7 +22,8 @@ try: from codegan.run import RENAMED_KEYS   # keys renamed since a run folder wa
 except ImportError: RENAMED_KEYS = {}
 
 # keys that may differ between a row's definition and a run of it
-FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'device', 'resume'}
+FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'device', 'resume',
+        'amp', 'fused_adam', 'compile', 'channels_last', 'tensorboard'}   # where and how fast, not what
 
 
 def run_scores(row, run_dir:Path)->dict:
