@@ -27,7 +27,7 @@ from .pretrain import Pretrainer, make_pretrain_config, MODEL_KEYS
 # %% ../nbs/10_compare.ipynb 6
 ABLATION_KEYS = ('detach_view', 'real_contrastive', 'real_temp', 'real_augment', 'batch_r', 'e_gen_weight', 'zn_std', 'fc_norm',
                  'mode_seeking', 'eval_features', 'cond_critic', 'cluster_core', 'e_gen_gate')
-PREVIOUS_RECIPE = {'cond_critic': False, 'mode_seeking': 0.1}   # the scratch recipes before the conditioned critic
+PREVIOUS_RECIPE = {'cond_critic': False, 'mode_seeking': 0.1, 'beta1': 10.}   # the scratch recipes before cond_critic
 
 def paper_overrides()->dict:
     "Config overrides that switch every key beyond the paper back to the paper's method (the `Config` defaults)."
