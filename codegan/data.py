@@ -13,9 +13,9 @@ import torch.nn.functional as F
 
 # %% auto 0
 __all__ = ['DATASETS', 'IMAGE_EXTS', 'DatasetInfo', 'to_float', 'to_uint8', 'ImageSet', 'DataMissingError', 'DataDamagedError',
-           'download_file', 'read_idx', 'list_images', 'convert_channels', 'resize_square', 'read_image', 'to_images',
-           'folder_classes', 'split_mask', 'load_folder', 'load_dataset', 'few_label_indices', 'save_indices',
-           'load_indices']
+           'download_file', 'atomic_save', 'atomic_write_text', 'read_idx', 'list_images', 'convert_channels',
+           'resize_square', 'read_image', 'to_images', 'folder_classes', 'split_mask', 'load_folder', 'load_dataset',
+           'few_label_indices', 'save_indices', 'load_indices']
 
 # %% ../nbs/00_data.ipynb 5
 @dataclass(frozen=True)
@@ -120,7 +120,22 @@ def _damaged(path, reason:str, md5:str=None, url:str=None, fetch_error:str=None)
     msg = f"data file {path.resolve()} is damaged: {reason} ({size:,} bytes{check}); {fix}"
     return DataDamagedError(msg, path, reason)
 
-# %% ../nbs/00_data.ipynb 21
+# %% ../nbs/00_data.ipynb 19
+def atomic_save(obj, path):
+    "torch.save `obj` to `path` via a temporary file and an atomic rename."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp'); os.close(fd)
+    try:
+        torch.save(obj, tmp); os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp): os.remove(tmp)
+
+def atomic_write_text(path, text:str):
+    "Write a text file via a temporary file and an atomic rename."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + '.tmp'); tmp.write_text(text); os.replace(tmp, path)
+
+# %% ../nbs/00_data.ipynb 24
 def read_idx(path)->np.ndarray:
     "Read an IDX file (optionally gzipped) into a numpy array; a cut-short or corrupt file raises `DataDamagedError`."
     import zlib
@@ -139,7 +154,7 @@ def read_idx(path)->np.ndarray:
         raise _damaged(path, f"its header announces {shape} = {need:,} bytes of data but it holds {max(have, 0):,}")
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
-# %% ../nbs/00_data.ipynb 22
+# %% ../nbs/00_data.ipynb 25
 _MNIST_FILES = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
                 'test':  ('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')}
 _MNIST_MD5 = {
@@ -185,7 +200,7 @@ def _read_or_refetch(name, path, download):
         except Exception as f: raise _damaged(path, e.reason, md5_here, url, fetch_error=str(f)) from None
         return read_idx(new)
 
-# %% ../nbs/00_data.ipynb 24
+# %% ../nbs/00_data.ipynb 27
 _CIFAR = {'cifar10':  ('cifar-10-batches-py', {'train': [f'data_batch_{i}' for i in range(1, 6)], 'test': ['test_batch']},
                        'cifar-10-python.tar.gz', 'c58f30108f718f92721af3b95e74349a'),
           'cifar100': ('cifar-100-python', {'train': ['train'], 'test': ['test']},
@@ -249,7 +264,7 @@ def _read_cifar(base, files, key):
         xs.append(x); ys.append(y)
     return torch.from_numpy(np.concatenate(xs)), torch.from_numpy(np.concatenate(ys))
 
-# %% ../nbs/00_data.ipynb 26
+# %% ../nbs/00_data.ipynb 29
 def _load_coil20(root, download):
     from PIL import Image
     base = Path(root)/'coil-20-proc'
@@ -272,7 +287,7 @@ def _load_coil20(root, download):
     y = np.repeat(np.arange(20), 72)
     return torch.from_numpy(np.stack(xs)).unsqueeze(1), torch.from_numpy(y)
 
-# %% ../nbs/00_data.ipynb 28
+# %% ../nbs/00_data.ipynb 31
 def _load_digits(split):
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -284,7 +299,7 @@ def _load_digits(split):
     idx = idx_tr if split == 'train' else idx_te
     return x[idx], torch.tensor(d.target[idx], dtype=torch.int64)
 
-# %% ../nbs/00_data.ipynb 30
+# %% ../nbs/00_data.ipynb 33
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.pgm', '.ppm')
 
 def list_images(paths, # a file or folder, or a list of them
@@ -303,7 +318,7 @@ def list_images(paths, # a file or folder, or a list of them
         else: raise FileNotFoundError(f"no file or folder {p}")
     return out
 
-# %% ../nbs/00_data.ipynb 33
+# %% ../nbs/00_data.ipynb 36
 def convert_channels(x:torch.Tensor, # uint8 images (N, C, H, W), C in 1..4 (2 and 4: with alpha)
                      channels:int,   # 1 (gray) or 3 (RGB)
                     )->torch.Tensor: # uint8 images (N, channels, H, W)
@@ -323,7 +338,7 @@ def resize_square(x:torch.Tensor, # uint8 images (N, C, H, W)
     y = F.interpolate(x.float(), size=(size, size), mode='bilinear', antialias=True, align_corners=False)
     return y.round_().clamp_(0, 255).to(torch.uint8)
 
-# %% ../nbs/00_data.ipynb 35
+# %% ../nbs/00_data.ipynb 38
 def _pil_tensor(im, channels:int)->torch.Tensor:
     "A PIL image as uint8 (1, channels, H, W), converted by PIL (palette, alpha, gray, CMYK)."
     a = np.asarray(im.convert('L' if channels == 1 else 'RGB'))
@@ -366,7 +381,7 @@ def to_images(images,       # a tensor/array (uint8 0..255 or float 0..1), PIL i
                                 "(the aspect ratio changes)")
     return torch.cat(out)
 
-# %% ../nbs/00_data.ipynb 39
+# %% ../nbs/00_data.ipynb 42
 def folder_classes(root, # a folder of images
                   )->list|None: # names of its class subfolders, sorted; None for an unlabelled folder
     "Class subfolders of `root`: its subfolders that hold images, when it has two or more and no images of its own."
@@ -389,7 +404,7 @@ def split_mask(keys,            # one string per image (its path below the folde
         mask[idx[np.argsort(h[idx], kind='stable')[:n]]] = True
     return mask
 
-# %% ../nbs/00_data.ipynb 41
+# %% ../nbs/00_data.ipynb 44
 _FOLDER_MEMO = {}   # the last folder read: both splits of a run come from one pass over the files
 
 def _why_unreadable(e:Exception)->str: return f"{type(e).__name__}: {(str(e).splitlines() or [''])[0][:100]}"
@@ -413,7 +428,7 @@ def _read_folder(root:Path, files:list, size:int, channels:int)->tuple:
     _FOLDER_MEMO.clear(); _FOLDER_MEMO[key] = out
     return out
 
-# %% ../nbs/00_data.ipynb 42
+# %% ../nbs/00_data.ipynb 45
 def load_folder(root,                 # folder of images: class subfolders, or the images themselves (any depth)
                 split:str='train',    # 'train' or 'test'
                 image_size:int=28,    # side of the square images the models take
@@ -442,7 +457,7 @@ def load_folder(root,                 # folder of images: class subfolders, or t
                        str(root.resolve()), labelled=classes is not None)
     return ImageSet(x[keep].contiguous(), torch.from_numpy(y)[keep], info)
 
-# %% ../nbs/00_data.ipynb 48
+# %% ../nbs/00_data.ipynb 51
 def load_dataset(name:str,            # one of DATASETS (digits, mnist, fashion_mnist, cifar10, cifar100, coil20), or 'folder'
                  split:str='train',   # 'train' or 'test'
                  root:str|Path=None,  # folder with the files; default ./dataset/<name> ('folder': the images)
@@ -467,7 +482,7 @@ def load_dataset(name:str,            # one of DATASETS (digits, mnist, fashion_
     else: x, y = _load_coil20(root, download)
     return ImageSet(x.contiguous(), y, info)
 
-# %% ../nbs/00_data.ipynb 70
+# %% ../nbs/00_data.ipynb 73
 def few_label_indices(y:torch.Tensor,   # (N,) labels
                       n_per_class:int,  # labelled images per class
                       seed:int=0,       # seed of the choice

@@ -4,14 +4,14 @@
 
 # %% ../nbs/04a_generation.ipynb 2
 from __future__ import annotations
-import hashlib, math, os, tempfile, warnings
+import hashlib, math, warnings
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from scipy import linalg
-from .data import ImageSet, to_float, to_uint8
+from .data import ImageSet, atomic_save, to_float, to_uint8
 from .metrics import sample_categories, match_categories, fit_centroids, nearest_centroid
 
 # %% auto 0
@@ -143,12 +143,6 @@ def data_checksum(*sets:ImageSet)->str:
         h.update(s.x.cpu().contiguous().numpy().tobytes()); h.update(s.y.cpu().numpy().astype(np.int64).tobytes())
     return h.hexdigest()[:12]
 
-def _atomic_torch_save(obj, path:Path):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp'); os.close(fd)
-    try: torch.save(obj, tmp); os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-
 def load_oracle(train:ImageSet,    # real training split with labels
                 test:ImageSet,     # real test split
                 cache_dir=None,    # folder of the cached oracle; None: no cache
@@ -173,8 +167,7 @@ def load_oracle(train:ImageSet,    # real training split with labels
     if verbose: print(f"oracle: real test accuracy {o.acc:.4f}")
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_torch_save({'arch': o.net.arch, 'state': o.net.state_dict(), 'acc': o.acc, 'steps': steps}, path)
+            atomic_save({'arch': o.net.arch, 'state': o.net.state_dict(), 'acc': o.acc, 'steps': steps}, path)
         except OSError as e: warnings.warn(f"oracle not cached: cannot write {path} ({e})")
     return o
 

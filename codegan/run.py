@@ -16,14 +16,15 @@ import yaml
 __all__ = ['CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS', 'patch', 'RunConfig', 'ConfigError', 'check_choice', 'check_family_fits',
            'check_at_least', 'check_positive', 'check_run_config', 'dataset_info', 'check_image_keys',
            'typed_overrides', 'config_path', 'yaml_problem', 'read_yaml', 'parse_overrides', 'read_config',
-           'run_settings', 'resolve_device', 'resolve_amp', 'atomic_save', 'atomic_write_text', 'CheckpointError',
-           'previous_checkpoint', 'save_rotated', 'load_rotated', 'check_run_dir', 'seed_everything', 'rng_state',
-           'set_rng_state', 'progress_bar', 'dist_env', 'init_distributed', 'exit_process', 'rank_config', 'rank_seed',
-           'average_', 'broadcast_', 'average_gradients', 'load_split', 'resolve_tensorboard', 'TrainingDiverged',
-           'Run', 'read_history', 'load_optimizer', 'InputError', 'run_cli', 'run_main']
+           'run_settings', 'resolve_device', 'resolve_amp', 'CheckpointError', 'previous_checkpoint', 'save_rotated',
+           'load_rotated', 'check_run_dir', 'seed_everything', 'rng_state', 'set_rng_state', 'progress_bar', 'dist_env',
+           'init_distributed', 'exit_process', 'rank_config', 'rank_seed', 'average_', 'broadcast_',
+           'average_gradients', 'load_split', 'resolve_tensorboard', 'TrainingDiverged', 'Run', 'read_history',
+           'load_optimizer', 'InputError', 'run_cli', 'run_main']
 
 # %% ../nbs/05_run.ipynb 3
-from .data import DATASETS, DatasetInfo, ImageSet, folder_classes, load_dataset, load_folder, to_float
+from .data import (DATASETS, DatasetInfo, ImageSet, folder_classes, load_dataset, load_folder, to_float,
+                          atomic_save, atomic_write_text)
 from .models import FAMILIES, FC_NORMS
 
 # %% ../nbs/05_run.ipynb 6
@@ -258,22 +259,7 @@ def resolve_amp(amp:typing.Optional[bool], # the config's `amp`: True, False or 
                           "8.0 or newer is needed); set amp: false")
     return bool(amp)
 
-# %% ../nbs/05_run.ipynb 34
-def atomic_save(obj, path):
-    "torch.save `obj` to `path` via a temporary file and an atomic rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp'); os.close(fd)
-    try:
-        torch.save(obj, tmp); os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-
-def atomic_write_text(path, text:str):
-    "Write a text file via a temporary file and an atomic rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + '.tmp'); tmp.write_text(text); os.replace(tmp, path)
-
-# %% ../nbs/05_run.ipynb 37
+# %% ../nbs/05_run.ipynb 36
 class CheckpointError(RuntimeError):
     "No readable checkpoint: the newest and the previous one are both missing or damaged."
 
@@ -318,7 +304,7 @@ def load_rotated(path,         # the newest checkpoint, e.g. <run>/checkpoint.pt
            "Restore a checkpoint from a backup, or train the run again")
     raise CheckpointError(f"cannot {purpose} {path.parent.resolve()}: {'; '.join(errs)}. {fix}")
 
-# %% ../nbs/05_run.ipynb 40
+# %% ../nbs/05_run.ipynb 39
 def check_run_dir(run_dir:Path, resume:bool):
     "Resuming needs <run_dir>/checkpoint.pt or its previous copy; a new run must not overwrite either."
     run_dir = Path(run_dir)
@@ -344,7 +330,7 @@ def set_rng_state(sd:dict):
     random.setstate((3, tuple(sd['rng_py']), sd['rng_py_pos']))
     if sd['rng_cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(sd['rng_cuda'])
 
-# %% ../nbs/05_run.ipynb 43
+# %% ../nbs/05_run.ipynb 42
 def progress_bar(total:int,          # iterations of the whole run
                  initial:int=0,      # iterations already done (a resumed run)
                  desc:str=None,      # label
@@ -362,7 +348,7 @@ def progress_bar(total:int,          # iterations of the whole run
     return tqdm(total=total, initial=initial, desc=desc, disable=disable, file=file, ncols=100,
                 miniters=every, mininterval=0, maxinterval=float('inf'))
 
-# %% ../nbs/05_run.ipynb 46
+# %% ../nbs/05_run.ipynb 45
 def dist_env()->typing.Optional[tuple]:
     "(rank, world size, local rank) from torchrun's environment variables, or None outside torchrun."
     if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ: return None
@@ -399,7 +385,7 @@ def exit_process(rc:int): # exit status
     sys.stdout.flush(); sys.stderr.flush()
     os._exit(rc)   # skips the C++ teardown, where gloo's threads can abort a finished process
 
-# %% ../nbs/05_run.ipynb 52
+# %% ../nbs/05_run.ipynb 51
 def rank_config(cfg,            # a validated config (batch sizes for the whole job)
                 keys,           # its batch-size keys (unset ones, None, are left alone)
                 world:int,      # number of processes
@@ -426,7 +412,7 @@ def rank_seed(seed:int, # the run's seed
     if rank == 0 and not more: return seed
     return int(np.random.SeedSequence([seed, rank, *more]).generate_state(1)[0])
 
-# %% ../nbs/05_run.ipynb 55
+# %% ../nbs/05_run.ipynb 54
 @torch.no_grad()
 def _flat_collective(tensors, op, device):
     "Apply `op` to the tensors flattened into one buffer per dtype on `device`; copy the result back into them."
@@ -460,7 +446,7 @@ def average_gradients(opt:torch.optim.Optimizer, # its parameters' gradients are
         if grads: average_(grads, device)
     return opt.register_step_pre_hook(hook)
 
-# %% ../nbs/05_run.ipynb 58
+# %% ../nbs/05_run.ipynb 57
 def load_split(cfg,       # a config: dataset, data_root, download, and the folder keys
                split:str, # 'train' or 'test'
               )->ImageSet:
@@ -476,7 +462,7 @@ def load_split(cfg,       # a config: dataset, data_root, download, and the fold
     return load_folder(root, split, image_size=info.size, channels=info.channels, n_classes=K if K is not None else 0,
                        value_range=info.value_range, test_fraction=cfg.test_fraction)
 
-# %% ../nbs/05_run.ipynb 60
+# %% ../nbs/05_run.ipynb 59
 _TB_NOTE = []   # the note about a missing tensorboard package is printed once per process
 
 def resolve_tensorboard(flag:typing.Optional[bool], # the config's `tensorboard`
@@ -492,7 +478,7 @@ def resolve_tensorboard(flag:typing.Optional[bool], # the config's `tensorboard`
               "tensorboard: false hides this note)", file=sys.stderr)
     return have if flag is None else bool(flag)
 
-# %% ../nbs/05_run.ipynb 62
+# %% ../nbs/05_run.ipynb 61
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite."
 
@@ -544,7 +530,7 @@ class Run:
     @property
     def is_main(self)->bool: return self.rank == 0   # the process that writes the run folder
 
-# %% ../nbs/05_run.ipynb 64
+# %% ../nbs/05_run.ipynb 63
 @patch
 def _members(self:Run, kind)->list:
     "The run's attributes that are instances of `kind` (networks, optimisers), in the order `build` made them."
@@ -592,7 +578,7 @@ def on_main(self:Run, fn):
     if self.is_main: fn()
     self.barrier()
 
-# %% ../nbs/05_run.ipynb 66
+# %% ../nbs/05_run.ipynb 65
 @patch
 def real_batch(self:Run,
                n:int,                  # images (this process's share)
@@ -617,7 +603,7 @@ def _new_perm(self:Run, N:int)->torch.Tensor:
     broadcast_([p], self.device)
     return p
 
-# %% ../nbs/05_run.ipynb 68
+# %% ../nbs/05_run.ipynb 67
 @patch
 def log(self:Run, row:dict):
     "Append a row to the run's metrics.jsonl and the in-memory history, and its numbers to TensorBoard."
@@ -635,7 +621,7 @@ def read_history(run_dir)->list:
     p = Path(run_dir)/'metrics.jsonl'
     return [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
 
-# %% ../nbs/05_run.ipynb 70
+# %% ../nbs/05_run.ipynb 69
 @patch
 def tb_writer(self:Run):
     "The run's TensorBoard `SummaryWriter` (opened on first use), or None: `tensorboard` off, or not rank 0."
@@ -657,7 +643,7 @@ def close_tensorboard(self:Run):
     "Flush and close the writer (`fit` does this when it returns)."
     if self._tb is not None: self._tb.close(); self._tb = None
 
-# %% ../nbs/05_run.ipynb 72
+# %% ../nbs/05_run.ipynb 71
 @patch
 def state_dict(self:Run)->dict:
     "Everything an exact continuation needs; loads with `weights_only=True`."
@@ -705,7 +691,7 @@ def _load_checkpoint(self:Run, path):
     self.history = [r for r in (read_history(self.run_dir) if mp.exists() else []) if r['step'] <= self.step]
     if self.is_main: atomic_write_text(mp, ''.join(json.dumps(r) + '\n' for r in self.history))
 
-# %% ../nbs/05_run.ipynb 74
+# %% ../nbs/05_run.ipynb 73
 def load_optimizer(opt:torch.optim.Optimizer, # loads `sd`, keeping its own kernel choice
                    sd:dict,                   # an optimiser state dict
                   ):
@@ -713,7 +699,7 @@ def load_optimizer(opt:torch.optim.Optimizer, # loads `sd`, keeping its own kern
     keep = [{k: g[k] for k in ('fused', 'foreach') if k in g} for g in opt.param_groups]
     opt.load_state_dict({**sd, 'param_groups': [{**g, **k} for g, k in zip(sd['param_groups'], keep)]})
 
-# %% ../nbs/05_run.ipynb 77
+# %% ../nbs/05_run.ipynb 76
 def _mean_row(acc:dict)->dict:
     "Tensors: their mean over the window; plain numbers (a learning rate): the last value."
     return {k: torch.stack(v).float().mean().item() if torch.is_tensor(v[0]) else v[-1] for k, v in acc.items()}
@@ -753,7 +739,7 @@ def fit(self:Run,
     finally: bar.close(); self.close_tensorboard()
     return self.history
 
-# %% ../nbs/05_run.ipynb 83
+# %% ../nbs/05_run.ipynb 82
 @patch
 def autocast(self:Run):
     "The context the networks run in: bf16 autocast on the run's device when `amp` is on, else a no-op."
@@ -765,7 +751,7 @@ def optimizer_kernel(self:Run)->dict:
     f = self.cfg.fused_adam
     return {'fused': True} if (f if f is not None else self.device.type == 'cuda' or self.amp) else {'foreach': True}
 
-# %% ../nbs/05_run.ipynb 98
+# %% ../nbs/05_run.ipynb 97
 class InputError(ValueError):
     "A command's input cannot be used (no images, a category the run does not have)."
 
