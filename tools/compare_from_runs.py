@@ -11,12 +11,14 @@ README read.
         --row "CoDeGAN (best recipe)=runs/scr_s0,runs/scr_s1,runs/scr_s2" --row "InfoGAN=runs/info_s0,..." \
         --baselines "k-means on pixels" "untrained encoder"
 
-Row names are those of `codegan.compare.default_rows(dataset)`.
+Rows scored before a change of recipe can be carried from an earlier file, under the name they have today
+(`--keep "old.json:CoDeGAN (best recipe)=CoDeGAN (previous recipe)"`): their per-seed scores are copied unchanged
+and the row's note says where they came from. Row names are those of `codegan.compare.default_rows(dataset)`.
 """
 import argparse, json, sys
 from pathlib import Path
 import yaml
-from codegan.compare import default_rows, final_scores, run_row, write_json, markdown_table
+from codegan.compare import Row, default_rows, final_scores, run_row, write_json, markdown_table
 from codegan.train import load_config
 try: from codegan.run import RENAMED_KEYS   # keys renamed since a run folder was written
 except ImportError: RENAMED_KEYS = {}
@@ -52,6 +54,8 @@ def main(argv=None):
     p.add_argument('--data-root', default=None)
     p.add_argument('--out', required=True, help='comparison file to write')
     p.add_argument('--row', action='append', default=[], help='"row name=run_dir,run_dir,..."')
+    p.add_argument('--keep', action='append', default=[],
+                   help='"old.json:row name there=row name here": per-seed scores carried from an earlier comparison')
     p.add_argument('--baselines', nargs='*', default=[], help='untrained rows to score here, for the seeds of the runs')
     a = p.parse_args(argv)
     by_name = {r.name: r for r in default_rows(a.dataset)}
@@ -69,11 +73,23 @@ def main(argv=None):
         if by_name[name].kind not in ('pixels', 'untrained'): raise SystemExit(f"{name!r} needs training: pass its runs with --row")
         chosen.append(by_name[name])
         results[name] = [{'seed': s, **run_row(by_name[name], s, 0, '/tmp', 'cpu', extra=extra)} for s in seeds]
+    for spec in a.keep:
+        path, _, names = spec.rpartition(':')
+        old_name, _, new_name = names.partition('=')
+        old = json.loads(Path(path).read_text())
+        row = next((r for r in old['rows'] if r['name'] == old_name), None)
+        if row is None: raise SystemExit(f"{path} has no row {old_name!r}; it has {[r['name'] for r in old['rows']]}")
+        new_name = new_name or old_name
+        steps_then = old['settings'].get('steps')
+        note = f"carried from {Path(path).name} ({old['machine'].get('date', '?')}, {steps_then} iterations): {row['note']}"
+        chosen.append(Row(**{**row, 'name': new_name, 'note': note}))
+        results[new_name] = [{**r, 'carried_from': Path(path).name} for r in old['results'][old_name]]
     order = [r.name for r in default_rows(a.dataset)]
-    chosen.sort(key=lambda r: order.index(r.name))
+    chosen.sort(key=lambda r: order.index(r.name) if r.name in order else len(order))
     results = {r.name: results[r.name] for r in chosen}
     doc = write_json(a.out, chosen, results, dataset=a.dataset, seeds=seeds, steps=steps[0] if len(steps) == 1 else steps,
-                     extra={k: v for k, v in extra.items() if k != 'data_root'}, source='separate codegan-train runs, last evaluation')
+                     extra={k: v for k, v in extra.items() if k != 'data_root'}, source='separate codegan-train runs, last evaluation',
+                     **({'carried': a.keep} if a.keep else {}))
     print(markdown_table(doc))
 
 
