@@ -11,11 +11,14 @@ README read.
         --row "CoDeGAN (best recipe)=runs/scr_s0,runs/scr_s1,runs/scr_s2" --row "InfoGAN=runs/info_s0,..." \
         --baselines "k-means on pixels" "untrained encoder"
 
-Rows scored before a change of recipe can be carried from an earlier file, under the name they have today
+A row whose runs differ from its definition in a key that cannot matter to it is accepted only when named
+(`--accept "real-image term alone:mode_seeking"`: an encoder that ignores generated images is not reached by a
+generator-side term); the row's note then gives the runs' value. Rows scored before a change of recipe can be carried from an earlier file, under the name they have today
 (`--keep "old.json:CoDeGAN (best recipe)=CoDeGAN (previous recipe)"`): their per-seed scores are copied unchanged
 and the row's note says where they came from. Row names are those of `codegan.compare.default_rows(dataset)`.
 """
 import argparse, json, sys
+from dataclasses import asdict
 from pathlib import Path
 import yaml
 from codegan.compare import Row, default_rows, final_scores, run_row, write_json, markdown_table
@@ -28,11 +31,11 @@ FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'dev
         'amp', 'fused_adam', 'compile', 'channels_last', 'tensorboard'}   # where and how fast, not what
 
 
-def run_scores(row, run_dir:Path)->dict:
+def run_scores(row, run_dir:Path, accepted=())->dict:
     "The last evaluation of a finished run of `row`, after checking that the run's settings are the row's."
     cfg = {RENAMED_KEYS.get(k, k): v for k, v in yaml.safe_load((run_dir/'config.yml').read_text()).items()}
     want = vars(load_config(row.config, row.overrides))
-    diff = {k: (cfg.get(k), v) for k, v in want.items() if k not in FREE and cfg.get(k) != v}
+    diff = {k: (cfg.get(k), v) for k, v in want.items() if k not in FREE and k not in accepted and cfg.get(k) != v}
     if diff: raise SystemExit(f"{run_dir} is not a run of {row.name!r}: (run, row) differ in {diff}")
     rows = [json.loads(l) for l in (run_dir/'metrics.jsonl').read_text().splitlines() if l.strip()]
     evals = [r for r in rows if r['kind'] == 'eval']
@@ -54,17 +57,30 @@ def main(argv=None):
     p.add_argument('--data-root', default=None)
     p.add_argument('--out', required=True, help='comparison file to write')
     p.add_argument('--row', action='append', default=[], help='"row name=run_dir,run_dir,..."')
+    p.add_argument('--accept', action='append', default=[],
+                   help='"row name:key": runs of that row may differ from its definition in that key (noted in the row)')
     p.add_argument('--keep', action='append', default=[],
                    help='"old.json:row name there=row name here": per-seed scores carried from an earlier comparison')
     p.add_argument('--baselines', nargs='*', default=[], help='untrained rows to score here, for the seeds of the runs')
     a = p.parse_args(argv)
     by_name = {r.name: r for r in default_rows(a.dataset)}
     chosen, results = [], {}
+    accepted = {}
+    for spec in a.accept:
+        name, _, key = spec.rpartition(':')
+        accepted.setdefault(name, set()).add(key)
     for spec in a.row:
         name, _, dirs = spec.partition('=')
         if name not in by_name: raise SystemExit(f"unknown row {name!r}; choose from {list(by_name)}")
-        chosen.append(by_name[name])
-        results[name] = sorted((run_scores(by_name[name], Path(d)) for d in dirs.split(',')), key=lambda r: r['seed'])
+        row, acc = by_name[name], accepted.get(name, set())
+        results[name] = sorted((run_scores(row, Path(d), acc) for d in dirs.split(',')), key=lambda r: r['seed'])
+        if acc:
+            want = vars(load_config(row.config, row.overrides))
+            got = {k: sorted({yaml.safe_load((Path(r['run_dir'])/'config.yml').read_text()).get(k) for r in results[name]}, key=str)
+                   for k in sorted(acc)}
+            row = Row(**{**asdict(row), 'note': row.note + '; runs made with ' + ', '.join(
+                f"{k}={v[0] if len(v) == 1 else v} (the row: {want[k]})" for k, v in got.items())})
+        chosen.append(row)
     seeds = sorted({r['seed'] for rs in results.values() for r in rs})
     steps = sorted({yaml.safe_load((Path(r['run_dir'])/'config.yml').read_text())['steps'] for rs in results.values() for r in rs})
     extra = {'data_root': a.data_root, 'download': False} if a.data_root else {}
@@ -89,7 +105,7 @@ def main(argv=None):
     results = {r.name: results[r.name] for r in chosen}
     doc = write_json(a.out, chosen, results, dataset=a.dataset, seeds=seeds, steps=steps[0] if len(steps) == 1 else steps,
                      extra={k: v for k, v in extra.items() if k != 'data_root'}, source='separate codegan-train runs, last evaluation',
-                     **({'carried': a.keep} if a.keep else {}))
+                     **({'carried': [Path(k.rpartition(':')[0]).name + ':' + k.rpartition(':')[2] for k in a.keep]} if a.keep else {}))
     print(markdown_table(doc))
 
 
