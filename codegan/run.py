@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_run.ipynb 2
 from __future__ import annotations
-import atexit, dataclasses, datetime, difflib, importlib.util, json, math, os, random, sys, tempfile, time, typing, warnings
+import atexit, dataclasses, datetime, difflib, importlib.util, json, math, os, random, sys, time, typing, warnings
 from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 import numpy as np
@@ -23,8 +23,8 @@ __all__ = ['CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS', 'patch', 'RunConfig', 'C
            'load_optimizer', 'InputError', 'run_cli', 'run_main']
 
 # %% ../nbs/05_run.ipynb 3
-from .data import (DATASETS, DatasetInfo, ImageSet, folder_classes, load_dataset, load_folder, to_float,
-                          atomic_save, atomic_write_text)
+from .data import (DATASETS, DatasetInfo, ImageSet, atomic_save, atomic_write_text, folder_classes, load_dataset,
+                          load_folder, to_float)
 from .models import FAMILIES, FC_NORMS
 
 # %% ../nbs/05_run.ipynb 6

@@ -11,13 +11,15 @@ in the cluster matched to their category, no labels) and `gen_acc` (the oracle's
 - choosing a checkpoint by alignment (ties to the later one) instead of taking the last: the change in `gen_acc` and
   ACC, mean ± std over runs.
 """
-import glob, json, sys
+import glob, sys
+from pathlib import Path
 import numpy as np
 from scipy.stats import pearsonr, spearmanr
+from codegan.run import read_history
 
 
 def evals(path):
-    rows = [json.loads(l) for l in open(path) if l.strip()]
+    rows = read_history(Path(path).parent)
     return [r for r in rows if r.get('kind') == 'eval' and 'align' in r and 'gen_acc' in r and 'acc' in r]
 
 

@@ -23,21 +23,25 @@ from pathlib import Path
 import yaml
 from codegan.compare import Row, default_rows, final_scores, run_row, write_json, markdown_table
 from codegan.train import load_config
-try: from codegan.run import RENAMED_KEYS   # keys renamed since a run folder was written
-except ImportError: RENAMED_KEYS = {}
+from codegan.run import RENAMED_KEYS, read_history   # RENAMED_KEYS: keys renamed since a run folder was written
 
 # keys that may differ between a row's definition and a run of it
 FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'device', 'resume',
         'amp', 'fused_adam', 'compile', 'channels_last', 'tensorboard'}   # where and how fast, not what
 
 
+def run_config(run_dir)->dict:
+    "The settings a run folder was trained with, under today's key names."
+    return {RENAMED_KEYS.get(k, k): v for k, v in yaml.safe_load((Path(run_dir)/'config.yml').read_text()).items()}
+
+
 def run_scores(row, run_dir:Path, accepted=())->dict:
     "The last evaluation of a finished run of `row`, after checking that the run's settings are the row's."
-    cfg = {RENAMED_KEYS.get(k, k): v for k, v in yaml.safe_load((run_dir/'config.yml').read_text()).items()}
+    cfg = run_config(run_dir)
     want = vars(load_config(row.config, row.overrides))
     diff = {k: (cfg.get(k), v) for k, v in want.items() if k not in FREE and k not in accepted and cfg.get(k) != v}
     if diff: raise SystemExit(f"{run_dir} is not a run of {row.name!r}: (run, row) differ in {diff}")
-    rows = [json.loads(l) for l in (run_dir/'metrics.jsonl').read_text().splitlines() if l.strip()]
+    rows = read_history(run_dir)
     evals = [r for r in rows if r['kind'] == 'eval']
     if not evals or evals[-1]['step'] != cfg['steps']:
         raise SystemExit(f"{run_dir} has not finished: last evaluation at step {evals[-1]['step'] if evals else None} "
@@ -76,13 +80,12 @@ def main(argv=None):
         results[name] = sorted((run_scores(row, Path(d), acc) for d in dirs.split(',')), key=lambda r: r['seed'])
         if acc:
             want = vars(load_config(row.config, row.overrides))
-            got = {k: sorted({yaml.safe_load((Path(r['run_dir'])/'config.yml').read_text()).get(k) for r in results[name]}, key=str)
-                   for k in sorted(acc)}
+            got = {k: sorted({run_config(r['run_dir']).get(k) for r in results[name]}, key=str) for k in sorted(acc)}
             row = Row(**{**asdict(row), 'note': row.note + '; runs made with ' + ', '.join(
                 f"{k}={v[0] if len(v) == 1 else v} (the row: {want[k]})" for k, v in got.items())})
         chosen.append(row)
     seeds = sorted({r['seed'] for rs in results.values() for r in rs})
-    steps = sorted({yaml.safe_load((Path(r['run_dir'])/'config.yml').read_text())['steps'] for rs in results.values() for r in rs})
+    steps = sorted({run_config(r['run_dir'])['steps'] for rs in results.values() for r in rs})
     extra = {'data_root': a.data_root, 'download': False} if a.data_root else {}
     for name in a.baselines:
         if name not in by_name: raise SystemExit(f"unknown row {name!r}; choose from {list(by_name)}")

@@ -7,7 +7,8 @@
 The notebook goes through nbdev's docs processing (title and summary from the first cell, `#| hide` cells dropped,
 backticked names linked to the published docs); code cells marked `#| echo: false` show only their output. Output
 pictures are written to docs/images/ (committed with the README) and referenced by relative path, so GitHub and
-PyPI-style viewers show them. Run it after editing nbs/index.ipynb (and after re-running its cells).
+PyPI-style viewers show them; an output identical to a picture already committed there under a name of its own
+(a cell that displays that file) refers to it instead of writing a copy. Run it after editing nbs/index.ipynb (and after re-running its cells).
 """
 from __future__ import annotations
 import argparse, base64, hashlib, os, sys
@@ -23,6 +24,8 @@ def readme(nb_path:Path)->tuple[str, dict]:
     "Markdown text of the README and the pictures it refers to ({relative path: bytes})."
     nb, fm = process(nb_path, run_show_doc=False)
     parts, files = [], {}
+    committed = {f.read_bytes(): f"{IMG_DIR}/{f.name}" for f in sorted((ROOT/IMG_DIR).glob('*'))   # pictures kept as
+                 if f.is_file() and not f.name.startswith(f"{nb_path.stem}_")}                       # files of their own
     if fm.get('title'): parts.append(f"# {fm['title']}")
     if fm.get('description'): parts.append(f"> {fm['description']}")
     for i, c in enumerate(nb.cells):
@@ -42,8 +45,10 @@ def readme(nb_path:Path)->tuple[str, dict]:
             if mime:
                 raw = _text(data[mime])
                 blob = raw.encode() if mime == 'image/svg+xml' else base64.b64decode(raw)
-                name = f"{IMG_DIR}/{nb_path.stem}_{i}_{k}_{hashlib.sha1(blob).hexdigest()[:8]}.{EXT[mime]}"
-                files[name] = blob
+                name = committed.get(blob)   # an output that shows a committed picture refers to it, not to a copy
+                if name is None:
+                    name = f"{IMG_DIR}/{nb_path.stem}_{i}_{k}_{hashlib.sha1(blob).hexdigest()[:8]}.{EXT[mime]}"
+                    files[name] = blob
                 parts.append(f"![{d.get('fig-alt', '')}]({name})")
             elif 'text/markdown' in data: parts.append(_text(data['text/markdown']).strip())
             elif 'text/plain' in data: parts.append(f"```\n{_text(data['text/plain']).rstrip()}\n```")
