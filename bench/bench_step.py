@@ -32,8 +32,10 @@ if __name__ == '__main__' and os.environ.get('BENCH_SIDE') is None:
     sys.path.insert(0, str(ROOT))   # this checkout's package, whatever is installed
 from codegan.data import DATASETS
 from codegan.testing import fake_run_config
-try: from codegan.run import config_path, parse_overrides        # since the run layer
-except ImportError: from codegan.train import config_path, parse_overrides   # older commits (--against)
+try: from codegan.config import config_path, parse_overrides        # since the config module
+except ImportError:
+    try: from codegan.run import config_path, parse_overrides       # since the run layer (older commits, --against)
+    except ImportError: from codegan.train import config_path, parse_overrides   # before it
 
 TRAIN_SIZES = {'digits': 1437, 'mnist': 60000, 'fashion_mnist': 60000, 'cifar10': 50000, 'cifar100': 50000, 'coil20': 1440}
 

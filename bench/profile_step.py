@@ -20,7 +20,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_map
 ROOT = Path(__file__).resolve().parents[1]
 if __name__ == '__main__': sys.path.insert(0, str(ROOT))   # this checkout's package, whatever is installed
-from codegan.run import parse_overrides
+from codegan.config import parse_overrides
 from codegan.testing import fake_run_config
 
 

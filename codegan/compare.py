@@ -19,7 +19,7 @@ __all__ = ['ABLATION_KEYS', 'PREVIOUS_RECIPE', 'COMPARE_CONFIGS', 'WARM_START_ST
 from .data import load_dataset
 from .models import build_models
 from .metrics import kmeans_scores, evaluate_embeddings
-from .run import ConfigError, check_choice, load_split
+from .config import ConfigError, check_choice, load_split
 from .train import Config, Trainer, load_config
 from .viz import NotebookFigure
 from .pretrain import Pretrainer, make_pretrain_config, MODEL_KEYS

@@ -18,7 +18,7 @@ from .data import DATASETS, ImageSet, load_dataset, to_uint8
 from .models import FAMILIES, build_models, generator_classes, sample_latent
 from .metrics import _device_of
 from .generation import frechet_distance, fid_from_feats
-from .run import ConfigError, config_path, dataset_info, read_yaml, resolve_device, RENAMED_KEYS
+from .config import ConfigError, config_path, dataset_info, read_yaml, resolve_device, RENAMED_KEYS
 from .train import Config, make_config
 
 # %% auto 0

@@ -14,13 +14,16 @@ __all__ = ['MODEL_KEYS', 'PretrainConfig', 'validate_pretrain_config', 'make_pre
            'Pretrainer', 'two_view_nt_xent', 'main']
 
 # %% ../nbs/06_pretrain.ipynb 3
+from .data import atomic_save
 from .models import FAMILIES, build_models
 from .losses import supcon_loss
 from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_encoder
-from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
-                         typed_overrides, read_config, parse_overrides, atomic_save, run_main, exit_process,
-                         load_optimizer)
+from .config import (RunConfig, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
+                            typed_overrides, read_config, parse_overrides)
+from .checkpoint import load_optimizer
+from .distributed import exit_process
+from .run import Run, run_main
 
 # %% ../nbs/06_pretrain.ipynb 6
 @dataclass

@@ -122,7 +122,7 @@ def fake_run_config(config,              # shipped config name or YAML path
     "A config that trains on fake data in `workdir`: fake data set, stand-in pre-trained weights, run folder inside."
     import torch
     from codegan.models import FAMILIES, build_models
-    from codegan.run import config_path, dataset_info
+    from codegan.config import config_path, dataset_info
     from codegan.train import load_config
     p, workdir = config_path(config), Path(workdir)
     over = {'download': False, 'out_dir': str(workdir/'runs'), 'exp_name': p.stem, **(overrides or {})}

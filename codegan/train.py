@@ -16,16 +16,18 @@ __all__ = ['METHODS', 'DEFAULT_CONFIGS', 'Config', 'validate_config', 'check_fil
            'load_config', 'ema_update', 'frozen', 'Trainer', 'default_detach_view', 'mode_seeking_loss', 'main']
 
 # %% ../nbs/07_train.ipynb 3
-from .data import few_label_indices, save_indices, to_float
+from .data import atomic_save, few_label_indices, save_indices, to_float
 from .models import FAMILIES, QNetwork, ProjectionCritic, build_models, sample_latent
 from .losses import supcon_loss, critic_loss, generator_loss, gradient_penalty, LOSS_KINDS
 from .augment import AUGMENTS, make_augment
 from .metrics import (evaluate_embeddings, encode_features, kmeans_scores, cluster_scores, category_diversity,
                              encode_samples, fit_centroids, nearest_centroid, match_categories, run_centroids)
 from .generation import load_oracle, generation_scores, alignment_score
-from .run import (RunConfig, Run, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
-                         typed_overrides, read_config, run_main, rank_seed, exit_process, load_optimizer, broadcast_,
-                         atomic_save)
+from .config import (RunConfig, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
+                            typed_overrides, read_config)
+from .checkpoint import load_optimizer
+from .distributed import rank_seed, exit_process, broadcast_
+from .run import Run, run_main
 from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
 from .viz import category_grid
 

@@ -17,8 +17,10 @@ __all__ = ['TRAINER_DEFAULTS', 'run_config', 'CentroidsMissing', 'TrainedRun', '
 from .data import IMAGE_EXTS, list_images, read_image, to_images, to_uint8
 from .models import QNetwork, build_models, generator_classes, sample_latent
 from .metrics import EMBEDDINGS, encode_features, nearest_centroid, run_centroids
-from .run import (RENAMED_KEYS, RunConfig, CheckpointError, InputError, atomic_save, dataset_info, load_rotated,
-                         load_split, patch, previous_checkpoint, resolve_device, run_cli, run_settings)
+from .data import atomic_save
+from .config import (RENAMED_KEYS, RunConfig, InputError, dataset_info, load_split, patch, resolve_device, run_cli,
+                            run_settings)
+from .checkpoint import CheckpointError, load_rotated, previous_checkpoint
 
 # %% ../nbs/11_use.ipynb 8
 TRAINER_DEFAULTS = dict(n_classes=None, zn_std=1., eval_features='fc', method='codegan', info_cont=2, ema=False)

@@ -23,7 +23,8 @@ from pathlib import Path
 import yaml
 from codegan.compare import Row, default_rows, final_scores, run_row, write_json, markdown_table
 from codegan.train import load_config
-from codegan.run import RENAMED_KEYS, read_history   # RENAMED_KEYS: keys renamed since a run folder was written
+from codegan.config import RENAMED_KEYS   # keys renamed since a run folder was written
+from codegan.run import read_history
 
 # keys that may differ between a row's definition and a run of it
 FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'device', 'resume',

@@ -27,6 +27,8 @@ KILL = ("import sys; import codegan.train as t\n"
         "    return orig(self)\n"
         "t.Trainer.train_step = ts\n"
         "sys.exit(t.main(sys.argv[1:]))")
+CLUSTERS = ['steps=30', 'eval_every=10', 'cond_critic=true', 'cluster_start=5', 'cluster_every=10', 'cluster_core=0.8',
+            'e_gen_gate=0.5']
 def sets(*kv): return [a for k in (*COMMON, *kv) for a in ('--set', k)]
 JOBS = {
   'digits30': [(TRAIN, ['--config', 'digits', *sets('steps=30', 'eval_every=10', 'ckpt_every=10', 'exp_name=r')])],
@@ -38,7 +40,12 @@ JOBS = {
                                                     'batch_l=16', 'exp_name=r')])],
   'kill_resume': [(KILL, ['--config', 'digits', *sets('steps=30', 'eval_every=10', 'ckpt_every=10', 'exp_name=r')]),
                   (TRAIN, ['--resume', 'RUN'])],
+  # the conditioned critic's pseudo-labels: re-clustered at 5, 15, 25 (cluster_core, the gate), killed and resumed
+  'clusters30': [(TRAIN, ['--config', 'digits', *sets(*CLUSTERS, 'ckpt_every=10', 'exp_name=r')])],
+  'clusters_resume': [(KILL, ['--config', 'digits', *sets(*CLUSTERS, 'ckpt_every=10', 'exp_name=r')]),
+                      (TRAIN, ['--resume', 'RUN'])],
 }
+PAIRS = {'kill_resume': 'digits30', 'clusters_resume': 'clusters30'}   # a killed-and-resumed run must equal the straight one
 def digest(run):
     rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines() if l.strip()]
     for r in rows: r.pop('time', None)
@@ -70,14 +77,15 @@ for name, steps in JOBS.items():
         ref = json.loads((BASE/f'{name}.json').read_text())
         cut, new = on_base_keys(ref, res)
         same = ref == cut
-        if name == 'kill_resume':   # must equal the straight run too
-            straight = json.loads((BASE/'digits30.json').read_text()); same = same and cut == straight
+        if name in PAIRS:   # must equal the straight run too
+            straight = json.loads((BASE/f'{PAIRS[name]}.json').read_text()); same = same and cut == straight
         extra = f"; new keys, not compared: {', '.join(sorted(new))}" if new else ''
         print(f"{name}: {'IDENTICAL' if same else 'DIFFERENT'} ({len(res['rows'])} rows, {len(res['samples'])} grids{extra})")
         bad += not same
     else:
         print(f"{name}: recorded {len(res['rows'])} rows, {len(res['samples'])} grids, {len(res['pretrain_rows'])} pretrain rows")
 if mode == 'record':
-    a, b = (json.loads((OUT/f'{n}.json').read_text()) for n in ('digits30', 'kill_resume'))
-    print('kill_resume == digits30 in baseline:', a == b)
+    for k, v in PAIRS.items():
+        if (OUT/f'{k}.json').exists() and (OUT/f'{v}.json').exists():
+            print(f'{k} == {v} in baseline:', json.loads((OUT/f'{k}.json').read_text()) == json.loads((OUT/f'{v}.json').read_text()))
 sys.exit(bad)
