@@ -14,7 +14,7 @@ __all__ = ['CheckpointError', 'previous_checkpoint', 'save_rotated', 'load_rotat
            'rng_state', 'set_rng_state', 'load_optimizer']
 
 # %% ../nbs/04c_checkpoint.ipynb 3
-from .data import atomic_save, atomic_write_text
+from .data import atomic_save
 from .config import UserError
 
 # %% ../nbs/04c_checkpoint.ipynb 8

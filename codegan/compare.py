@@ -20,7 +20,8 @@ from .data import load_dataset
 from .models import build_models
 from .metrics import kmeans_scores, evaluate_embeddings
 from .config import ConfigError, check_choice, load_split
-from .train import Config, Trainer, load_config
+from .train import Trainer
+from .train_config import Config, load_config
 from .viz import NotebookFigure
 from .pretrain import Pretrainer, make_pretrain_config, MODEL_KEYS
 

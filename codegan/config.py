@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_config.ipynb 2
 from __future__ import annotations
-import difflib, importlib.util, sys, typing, warnings
+import difflib, sys, typing, warnings
 from dataclasses import dataclass, fields
 from pathlib import Path
 import torch

@@ -19,7 +19,7 @@ from .models import FAMILIES, build_models, generator_classes, sample_latent
 from .metrics import _device_of
 from .generation import frechet_distance, fid_from_feats
 from .config import ConfigError, config_path, dataset_info, read_yaml, resolve_device, RENAMED_KEYS
-from .train import Config, make_config
+from .train_config import Config, make_config
 
 # %% auto 0
 __all__ = ['save_samples', 'kid_from_feats', 'InceptionFeatures', 'load_inception', 'fid_features', 'compute_fid', 'compute_kid',

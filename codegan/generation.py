@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from scipy import linalg
 from .data import ImageSet, atomic_save, to_float, to_uint8
-from .metrics import sample_categories, match_categories, fit_centroids, nearest_centroid
+from .metrics import sample_categories, match_categories, fit_centroids, nearest_centroid, name_clusters
 
 # %% auto 0
 __all__ = ['frechet_distance', 'fid_from_feats', 'OracleNet', 'Oracle', 'default_oracle_steps', 'train_oracle', 'data_checksum',
@@ -211,5 +211,5 @@ def alignment_score(real_feats,        # (n, d) encoder features of real images
                    )->dict:            # align (share in the matched cluster), align_match (cluster of each category)
     "Share of G's samples that k-means clusters of real images put in the cluster matched to their category."
     cent = centroids if centroids is not None else fit_centroids(real_feats, n_classes, seed, n_init)
-    _, match, acc = match_categories(gen_c, nearest_centroid(gen_feats, cent)[0], n_classes, n_classes)
-    return dict(align=acc, align_match=match.tolist())
+    named = name_clusters(nearest_centroid(gen_feats, cent)[0], gen_c, n_classes)
+    return dict(align=named['agreement'], align_match=named['match'].tolist())

@@ -18,7 +18,7 @@ from .models import sample_latent
 __all__ = ['SCORES', 'EMBEDDINGS', 'contingency', 'cluster_acc', 'purity', 'nmi', 'ari', 'cluster_scores', 'kmeans_scores',
            'scores_table', 'encode_features', 'evaluate_encoder', 'evaluate_embeddings', 'sample_categories',
            'generator_scores', 'category_diversity', 'fit_centroids', 'nearest_centroid', 'match_categories',
-           'encode_samples', 'run_centroids']
+           'name_clusters', 'encode_samples', 'run_centroids']
 
 # %% ../nbs/04_metrics.ipynb 5
 def contingency(y_true,  # (n,) true labels, any integer or string values
@@ -280,6 +280,15 @@ def match_categories(c,          # (n,) category of each sample, in 0..n_cat-1
     return m, match, float(m[rows, cols].sum() / m.sum())
 
 # %% ../nbs/04_metrics.ipynb 59
+def name_clusters(clusters,   # (n,) cluster of each generated sample, 0..K-1
+                  c,          # (n,) the category that made it, 0..K-1
+                  K:int,      # categories and clusters
+                 )->dict:     # name (K,): category of each cluster; match (K,): cluster of each category; agreement; table
+    "Name each cluster after the category whose samples it holds most, one-to-one (Hungarian method)."
+    table, match, agreement = match_categories(c, clusters, K, K)
+    return {'name': np.argsort(match), 'match': match, 'agreement': agreement, 'table': table}
+
+# %% ../nbs/04_metrics.ipynb 62
 @torch.no_grad()
 def encode_samples(G:nn.Module,         # generator: z (n, zn_dim + K) -> images
                    E:nn.Module,         # encoder with the method `method`
@@ -319,7 +328,8 @@ def run_centroids(G:nn.Module,        # generator: z (n, zn_dim + K) -> images i
     cent = fit_centroids(encode_features(E, x_train, value_range, device=device, method=method), n_classes, seed,
                          n_init, max_points)
     fg, cats = encode_samples(G, E, n_classes, zn_dim, n_per_class, method, seed, zn_std, device)
-    m, order, agreement = match_categories(cats, nearest_centroid(fg, cent)[0], n_classes, n_classes)
+    named = name_clusters(nearest_centroid(fg, cent)[0], cats, n_classes)
+    m, order, agreement = named['table'], named['match'], named['agreement']   # order[c]: the cluster named c
     per = m[np.arange(n_classes), order] / np.maximum(m.sum(1), 1)
     return {'centroids': torch.from_numpy(cent[order]), 'features': features, 'K': n_classes, 'agreement': agreement,
             'category_agreement': [float(a) for a in per], 'n_per_category': n_per_class,

@@ -11,9 +11,10 @@ from torch import Tensor
 from torch.nn.utils import spectral_norm
 
 # %% auto 0
-__all__ = ['FAMILIES', 'FC_NORMS', 'sample_latent', 'count_params', 'init_weights', 'Family', 'register_family', 'build_models',
-           'DCGenerator28', 'DCCritic28', 'DCEncoder28', 'GenBlock', 'ResNetGenerator32', 'DiscBlock', 'ResNetCritic32',
-           'BasicBlock', 'ResNetEncoder', 'DualEncoder', 'QNetwork', 'generator_classes', 'ProjectionCritic']
+__all__ = ['FAMILIES', 'FC_NORMS', 'NO_CATEGORY', 'sample_latent', 'count_params', 'init_weights', 'Family', 'register_family',
+           'build_models', 'DCGenerator28', 'DCCritic28', 'DCEncoder28', 'GenBlock', 'ResNetGenerator32', 'DiscBlock',
+           'ResNetCritic32', 'BasicBlock', 'ResNetEncoder', 'DualEncoder', 'QNetwork', 'generator_classes',
+           'ProjectionCritic']
 
 # %% ../nbs/01_models.ipynb 5
 def sample_latent(n:int,                               # number of latent vectors
@@ -350,6 +351,8 @@ def generator_classes(G_state:dict, # a generator's state dict
     return int(w.shape[1] - zn_dim)
 
 # %% ../nbs/01_models.ipynb 69
+NO_CATEGORY = -1   # the category of an image that claims none: judged as an image only
+
 class ProjectionCritic(nn.Module):
     "A critic that also scores a category: D(x, y) = critic.head(h) + <embed(y), h>, h = critic.trunk(x)."
     def __init__(self,
@@ -365,10 +368,11 @@ class ProjectionCritic(nn.Module):
     def trunk(self, x:Tensor)->Tensor: return self.critic.trunk(x)
     def forward(self,
                 x:Tensor,          # images (N, C, H, W)
-                y:Tensor|None=None, # (N,) categories, -1 where none is claimed; None: the unconditional score
+                y:Tensor|None=None, # (N,) categories, NO_CATEGORY where none is claimed; None: the unconditional score
                )->Tensor:          # (N,) scores
         h = self.critic.trunk(x)
         out = self.critic.head(h)
         if y is None: return out
-        proj = (self.embed(y.clamp(min=0)) * h).sum(1)
-        return out + torch.where(y >= 0, proj, torch.zeros_like(proj))
+        known = y != NO_CATEGORY
+        proj = (self.embed(torch.where(known, y, 0)) * h).sum(1)
+        return out + torch.where(known, proj, torch.zeros_like(proj))

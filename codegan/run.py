@@ -12,7 +12,8 @@ import torch.distributed as dist
 import yaml
 
 # %% auto 0
-__all__ = ['progress_bar', 'resolve_tensorboard', 'TrainingDiverged', 'Run', 'read_history', 'run_main']
+__all__ = ['LOG_RENAMES', 'progress_bar', 'resolve_tensorboard', 'TrainingDiverged', 'Run', 'renamed_row', 'read_history',
+           'run_main']
 
 # %% ../nbs/05_run.ipynb 3
 from .data import atomic_write_text, to_float
@@ -193,12 +194,19 @@ def log(self:Run, row:dict):
         if k != 'step' and isinstance(v, (int, float)) and not isinstance(v, bool): w.add_scalar(f"{row['kind']}/{k}", v, row['step'])
     if row['kind'] != 'train': w.flush()
 
-def read_history(run_dir)->list:
-    "The rows of <run_dir>/metrics.jsonl."
-    p = Path(run_dir)/'metrics.jsonl'
-    return [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
+LOG_RENAMES = {'cluster': {'align': 'cluster_align'}}   # kind -> {old key: new key} of rows in logs written before a rename
 
-# %% ../nbs/05_run.ipynb 21
+def renamed_row(row:dict)->dict:
+    "A log row with the keys renamed since it was written under their new names (`LOG_RENAMES`)."
+    ren = LOG_RENAMES.get(row.get('kind'), {})
+    return {ren.get(k, k): v for k, v in row.items()} if ren else row
+
+def read_history(run_dir)->list:
+    "The rows of <run_dir>/metrics.jsonl, keys renamed since the log was written read under their new names."
+    p = Path(run_dir)/'metrics.jsonl'
+    return [renamed_row(json.loads(l)) for l in p.read_text().splitlines() if l.strip()]
+
+# %% ../nbs/05_run.ipynb 22
 @patch
 def tb_writer(self:Run):
     "The run's TensorBoard `SummaryWriter` (opened on first use), or None: `tensorboard` off, or not rank 0."
@@ -220,7 +228,7 @@ def close_tensorboard(self:Run):
     "Flush and close the writer (`fit` does this when it returns)."
     if self._tb is not None: self._tb.close(); self._tb = None
 
-# %% ../nbs/05_run.ipynb 23
+# %% ../nbs/05_run.ipynb 24
 @patch
 def state_dict(self:Run)->dict:
     "Everything an exact continuation needs; loads with `weights_only=True`."
@@ -268,7 +276,7 @@ def _load_checkpoint(self:Run, path):
     self.history = [r for r in (read_history(self.run_dir) if mp.exists() else []) if r['step'] <= self.step]
     if self.is_main: atomic_write_text(mp, ''.join(json.dumps(r) + '\n' for r in self.history))
 
-# %% ../nbs/05_run.ipynb 25
+# %% ../nbs/05_run.ipynb 26
 def _mean_row(acc:dict)->dict:
     "Tensors: their mean over the window; plain numbers (a learning rate): the last value."
     return {k: torch.stack(v).float().mean().item() if torch.is_tensor(v[0]) else v[-1] for k, v in acc.items()}
@@ -308,7 +316,7 @@ def fit(self:Run,
     finally: bar.close(); self.close_tensorboard()
     return self.history
 
-# %% ../nbs/05_run.ipynb 31
+# %% ../nbs/05_run.ipynb 32
 @patch
 def autocast(self:Run):
     "The context the networks run in: bf16 autocast on the run's device when `amp` is on, else a no-op."
@@ -320,7 +328,7 @@ def optimizer_kernel(self:Run)->dict:
     f = self.cfg.fused_adam
     return {'fused': True} if (f if f is not None else self.device.type == 'cuda' or self.amp) else {'foreach': True}
 
-# %% ../nbs/05_run.ipynb 46
+# %% ../nbs/05_run.ipynb 47
 @patch
 def placement(self:Run)->str:
     "The device, and under torchrun the number of processes, as the banner shows them."

@@ -118,12 +118,12 @@ def fake_run_config(config,              # shipped config name or YAML path
                     workdir,             # folder of fake data (<workdir>/data), stand-in weights and runs (<workdir>/runs)
                     overrides:dict=None, # config keys applied over the file (e.g. width, batch sizes, steps)
                     n:int=None,          # images per split; default max(64, labels_per_class * K)
-                   ):                    # a validated codegan.train.Config
+                   ):                    # a validated codegan.train_config.Config
     "A config that trains on fake data in `workdir`: fake data set, stand-in pre-trained weights, run folder inside."
     import torch
     from codegan.models import FAMILIES, build_models
     from codegan.config import config_path, dataset_info
-    from codegan.train import load_config
+    from codegan.train_config import load_config
     p, workdir = config_path(config), Path(workdir)
     over = {'download': False, 'out_dir': str(workdir/'runs'), 'exp_name': p.stem, **(overrides or {})}
     cfg = load_config(p, {**over, 'pretrained_encoder': None, 'pretrained_gd': None})

@@ -22,7 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 import yaml
 from codegan.compare import Row, default_rows, final_scores, run_row, write_json, markdown_table
-from codegan.train import load_config
+from codegan.train_config import load_config
 from codegan.config import RENAMED_KEYS   # keys renamed since a run folder was written
 from codegan.run import read_history
 

@@ -7,7 +7,8 @@ logs and the baseline does not (a new score) are listed, and the rest compared e
     git stash pop; python tools/same_results.py compare  # on the new code: IDENTICAL or DIFFERENT per run; exit 0 if all same
     python tools/same_results.py compare digits30 kill_resume   # only some runs
 
-Refactors must keep every run IDENTICAL on CPU; a change that means to alter results shows here what it alters.
+Log keys renamed since the baseline was recorded (`codegan.run.LOG_RENAMES`) are read under their new names on
+both sides. Refactors must keep every run IDENTICAL on CPU; a change that means to alter results shows here what it alters.
 One torch thread, so the numbers do not depend on the machine's core count."""
 import sys, os, json, hashlib, shutil, subprocess
 from pathlib import Path
@@ -46,8 +47,11 @@ JOBS = {
                       (TRAIN, ['--resume', 'RUN'])],
 }
 PAIRS = {'kill_resume': 'digits30', 'clusters_resume': 'clusters30'}   # a killed-and-resumed run must equal the straight one
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+try: from codegan.run import renamed_row   # keys renamed since the baseline's code logged them
+except ImportError: renamed_row = lambda r: r
 def digest(run):
-    rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines() if l.strip()]
+    rows = [renamed_row(json.loads(l)) for l in (run/'metrics.jsonl').read_text().splitlines() if l.strip()]
     for r in rows: r.pop('time', None)
     imgs = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted((run/'samples').glob('*.png'))} if (run/'samples').exists() else {}
     pre = run/'pretrain'/'metrics.jsonl'
@@ -74,11 +78,12 @@ for name, steps in JOBS.items():
         if p.returncode not in (0, 3): print(name, 'FAILED', p.returncode, p.stderr[-2000:]); bad += 1
     res = digest(d/'r'); (OUT/f'{name}.json').write_text(json.dumps(res, indent=1))
     if mode == 'compare':
-        ref = json.loads((BASE/f'{name}.json').read_text())
+        ref = json.loads((BASE/f'{name}.json').read_text()); ref['rows'] = [renamed_row(r) for r in ref['rows']]
         cut, new = on_base_keys(ref, res)
         same = ref == cut
         if name in PAIRS:   # must equal the straight run too
-            straight = json.loads((BASE/f'{PAIRS[name]}.json').read_text()); same = same and cut == straight
+            straight = json.loads((BASE/f'{PAIRS[name]}.json').read_text())
+            straight['rows'] = [renamed_row(r) for r in straight['rows']]; same = same and cut == straight
         extra = f"; new keys, not compared: {', '.join(sorted(new))}" if new else ''
         print(f"{name}: {'IDENTICAL' if same else 'DIFFERENT'} ({len(res['rows'])} rows, {len(res['samples'])} grids{extra})")
         bad += not same
