@@ -11,10 +11,11 @@ import torch
 import yaml
 
 # %% auto 0
-__all__ = ['CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS', 'patch', 'RunConfig', 'UserError', 'ConfigError', 'InputError',
-           'check_choice', 'check_family_fits', 'check_at_least', 'check_positive', 'check_run_config', 'dataset_info',
-           'check_image_keys', 'typed_overrides', 'config_path', 'yaml_problem', 'read_yaml', 'parse_overrides',
-           'read_config', 'run_settings', 'resolve_device', 'resolve_amp', 'load_split', 'run_cli']
+__all__ = ['RECIPES', 'RECIPE_KINDS', 'CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS', 'patch', 'RunConfig', 'UserError',
+           'ConfigError', 'InputError', 'check_choice', 'check_family_fits', 'check_at_least', 'check_positive',
+           'check_run_config', 'dataset_info', 'check_image_keys', 'typed_overrides', 'recipe_config', 'recipe_name',
+           'recipe_line', 'config_path', 'yaml_problem', 'read_yaml', 'parse_overrides', 'read_config', 'run_settings',
+           'resolve_device', 'resolve_amp', 'load_split', 'run_cli']
 
 # %% ../nbs/04b_config.ipynb 3
 from .data import DATASETS, DatasetInfo, ImageSet, folder_classes, load_dataset, load_folder
@@ -176,19 +177,64 @@ def typed_overrides(cls,                # a config dataclass
         kw[k] = _check_type(k, v, types[k])
     return kw
 
-# %% ../nbs/04b_config.ipynb 20
+# %% ../nbs/04b_config.ipynb 21
+RECIPES = {   # data set -> {recipe: shipped config}; no 'best' entry: the paper's recipe is the best there is
+    'digits': {'best': 'digits'},
+    'mnist': {'best': 'mnist_scratch', 'paper': 'mnist_un'},
+    'fashion_mnist': {'best': 'fashionmnist_scratch', 'paper': 'fashionmnist_un'},
+    'cifar10': {'paper': 'cifar10_un'},
+    'cifar100': {'paper': 'cifar100_un'},
+    'coil20': {'paper': 'coil20_un'},
+    'folder': {'best': 'folder'}}
+RECIPE_KINDS = ('best', 'paper')
+
+def recipe_config(dataset:str,      # a key of `RECIPES`
+                  recipe:str='best', # 'best' or 'paper'
+                 )->str:             # the shipped config it names
+    "The shipped config of a data set's recipe; one-line errors name the choices."
+    if dataset not in RECIPES:
+        raise ConfigError(f"unknown data set {dataset!r}; choose one of {', '.join(RECIPES)}")
+    if recipe not in RECIPE_KINDS:
+        raise ConfigError(f"unknown recipe {recipe!r}; choose one of {', '.join(RECIPE_KINDS)}")
+    r = RECIPES[dataset]
+    if recipe == 'paper' and 'paper' not in r:
+        raise ConfigError(f"{dataset!r} has no paper recipe (the paper did not train on it); "
+                          f"its recipe is {r['best']!r}")
+    return r.get(recipe) or r['paper']
+
+def recipe_name(name:str)->str:
+    "A data set name (`mnist`) or `<dataset>_best` / `<dataset>_paper` as the config it names; other names unchanged."
+    if name in RECIPES: return recipe_config(name)
+    head, _, kind = name.rpartition('_')
+    return recipe_config(head, kind) if head in RECIPES and kind in RECIPE_KINDS else name
+
+def recipe_line(name:str)->str:
+    "What a config name runs, said in one line before a run starts."
+    n = recipe_name(str(name))
+    for ds, r in RECIPES.items():
+        if n == r.get('best'):
+            paper = f"; the paper's: {ds}_paper ({r['paper']})" if 'paper' in r else ''
+            return f"recipe: {n} (the best shipped recipe for {ds}{paper})"
+        if n == r.get('paper'):
+            if 'best' in r: return f"recipe: {n} (the paper's settings and length for {ds}; the best: {ds} ({r['best']}))"
+            return (f"recipe: {n} (the paper's settings and length for {ds}: no faster recipe is proven on "
+                    f"32x32 images yet; set steps for a shorter run)")
+    return f"recipe: {name}"
+
+# %% ../nbs/04b_config.ipynb 22
 CONFIG_DIR = Path(__file__).parent/'configs' if '__file__' in globals() else Path('../codegan/configs')
 
 def config_path(name:str)->Path:
-    "Resolve a config name (`fashionmnist_un`) or path to a file."
+    "Resolve a config name (`fashionmnist_un`), a recipe name (`mnist`, `mnist_paper`, see `RECIPES`) or a path to a file."
     p = Path(name)
     if p.suffix in ('.yml', '.yaml') and p.exists(): return p
-    q = CONFIG_DIR/f'{name}.yml'
+    q = CONFIG_DIR/f'{recipe_name(str(name))}.yml'
     if q.exists(): return q
     names = sorted(f.stem for f in CONFIG_DIR.glob('*.yml'))
-    close = difflib.get_close_matches(str(name), names, n=1)
-    raise ConfigError(f"no config file {name!r}" + (f" (did you mean {close[0]!r}?)" if close else '')
-                      + f"; shipped configs: {', '.join(names)}")
+    recipes = [*RECIPES, *(f'{d}_paper' for d, r in RECIPES.items() if 'paper' in r)]
+    close = difflib.get_close_matches(str(name), recipes + names, n=1)
+    raise ConfigError(f"no config file or recipe {name!r}" + (f" (did you mean {close[0]!r}?)" if close else '')
+                      + f"; data set recipes: {', '.join(recipes)}; shipped configs: {', '.join(names)}")
 
 def yaml_problem(e:yaml.YAMLError)->tuple:
     "(line, problem) of a YAML syntax error: the 1-based line it points at (None if none) and its one-line reason."
@@ -225,7 +271,7 @@ def read_config(config=None,     # path or shipped name of a YAML file, or None 
     if isinstance(overrides, (list, tuple)): overrides = parse_overrides(overrides)
     return {**d, **(overrides or {})}
 
-# %% ../nbs/04b_config.ipynb 25
+# %% ../nbs/04b_config.ipynb 28
 RENAMED_KEYS = {'critic': 'n_critic'}   # old name -> new name, of keys in saved run folders
 
 def run_settings(run_dir,        # a run folder holding config.yml
@@ -238,7 +284,7 @@ def run_settings(run_dir,        # a run folder holding config.yml
     saved = {RENAMED_KEYS.get(k, k): v for k, v in (read_yaml(run/'config.yml') or {}).items()}
     return {**saved, 'out_dir': str(run.parent), 'exp_name': run.name, **(overrides or {})}
 
-# %% ../nbs/04b_config.ipynb 28
+# %% ../nbs/04b_config.ipynb 31
 def resolve_device(name=None)->torch.device:
     "'auto' (or None) -> CUDA when available, else CPU; a CUDA device that is not there is a `ConfigError`."
     dev = torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if name in (None, 'auto') else name)
@@ -246,7 +292,7 @@ def resolve_device(name=None)->torch.device:
         raise ConfigError(f"config key 'device': {name!r} requested but CUDA is not available")
     return dev
 
-# %% ../nbs/04b_config.ipynb 31
+# %% ../nbs/04b_config.ipynb 34
 def resolve_amp(amp:typing.Optional[bool], # the config's `amp`: True, False or None (per device)
                 device:torch.device,       # the run's device
                )->bool:                    # whether the run uses bf16 autocast
@@ -258,7 +304,7 @@ def resolve_amp(amp:typing.Optional[bool], # the config's `amp`: True, False or 
                           "8.0 or newer is needed); set amp: false")
     return bool(amp)
 
-# %% ../nbs/04b_config.ipynb 34
+# %% ../nbs/04b_config.ipynb 37
 def load_split(cfg,       # a config: dataset, data_root, download, and the folder keys
                split:str, # 'train' or 'test'
               )->ImageSet:
@@ -274,7 +320,7 @@ def load_split(cfg,       # a config: dataset, data_root, download, and the fold
     return load_folder(root, split, image_size=info.size, channels=info.channels, n_classes=K if K is not None else 0,
                        value_range=info.value_range, test_fraction=cfg.test_fraction)
 
-# %% ../nbs/04b_config.ipynb 38
+# %% ../nbs/04b_config.ipynb 41
 USER_ERRORS = (UserError, OSError)   # OSError: data files, run folders, disks
 
 def run_cli(prog:str,          # program name for the messages

@@ -12,35 +12,17 @@ import torch.distributed as dist
 import yaml
 
 # %% auto 0
-__all__ = ['LOG_RENAMES', 'progress_bar', 'resolve_tensorboard', 'TrainingDiverged', 'Run', 'renamed_row', 'read_history',
-           'run_main']
+__all__ = ['LOG_RENAMES', 'resolve_tensorboard', 'TrainingDiverged', 'Run', 'renamed_row', 'read_history', 'run_main']
 
 # %% ../nbs/05_run.ipynb 3
 from .data import atomic_write_text, to_float
 from .config import (RunConfig, ConfigError, UserError, patch, check_run_config, load_split, resolve_amp,
-                            run_settings, run_cli)
+                            run_settings, run_cli, recipe_line)
 from .checkpoint import (check_run_dir, load_rotated, rng_state, save_rotated, seed_everything, set_rng_state)
+from .progress import progress_bar, RunEstimate
 from .distributed import (average_gradients, broadcast_, dist_env, init_distributed, rank_config, rank_seed)
 
-# %% ../nbs/05_run.ipynb 7
-def progress_bar(total:int,          # iterations of the whole run
-                 initial:int=0,      # iterations already done (a resumed run)
-                 desc:str=None,      # label
-                 disable:bool=False, # no bar at all
-                 file=None,          # stream; default sys.stderr
-                 updates:int=10,     # refreshes over the run where the stream is not a terminal
-                ):
-    "A tqdm bar: live in a terminal; elsewhere (a notebook kernel, papermill, a log file) redrawn `updates` times."
-    from tqdm import tqdm    # not tqdm.auto: without ipywidgets it warns in every notebook
-    file = file if file is not None else sys.stderr
-    if getattr(file, 'isatty', lambda: False)():
-        return tqdm(total=total, initial=initial, desc=desc, disable=disable, file=file, dynamic_ncols=True)
-    every = max(1, math.ceil((total - initial) / updates))
-    # every `every` iterations and never by time (maxinterval=inf keeps tqdm's monitor thread from adding redraws)
-    return tqdm(total=total, initial=initial, desc=desc, disable=disable, file=file, ncols=100,
-                miniters=every, mininterval=0, maxinterval=float('inf'))
-
-# %% ../nbs/05_run.ipynb 11
+# %% ../nbs/05_run.ipynb 8
 _TB_NOTE = []   # the note about a missing tensorboard package is printed once per process
 
 def resolve_tensorboard(flag:typing.Optional[bool], # the config's `tensorboard`
@@ -56,7 +38,7 @@ def resolve_tensorboard(flag:typing.Optional[bool], # the config's `tensorboard`
               "tensorboard: false hides this note)", file=sys.stderr)
     return have if flag is None else bool(flag)
 
-# %% ../nbs/05_run.ipynb 13
+# %% ../nbs/05_run.ipynb 10
 class TrainingDiverged(UserError, RuntimeError):
     "A loss became NaN or infinite."
 
@@ -108,7 +90,7 @@ class Run:
     @property
     def is_main(self)->bool: return self.rank == 0   # the process that writes the run folder
 
-# %% ../nbs/05_run.ipynb 15
+# %% ../nbs/05_run.ipynb 12
 @patch
 def _members(self:Run, kind)->list:
     "The run's attributes that are instances of `kind` (networks, optimisers), in the order `build` made them."
@@ -156,7 +138,7 @@ def on_main(self:Run, fn):
     if self.is_main: fn()
     self.barrier()
 
-# %% ../nbs/05_run.ipynb 17
+# %% ../nbs/05_run.ipynb 14
 @patch
 def real_batch(self:Run,
                n:int,                  # images (this process's share)
@@ -181,7 +163,7 @@ def _new_perm(self:Run, N:int)->torch.Tensor:
     broadcast_([p], self.device)
     return p
 
-# %% ../nbs/05_run.ipynb 19
+# %% ../nbs/05_run.ipynb 16
 @patch
 def log(self:Run, row:dict):
     "Append a row to the run's metrics.jsonl and the in-memory history, and its numbers to TensorBoard."
@@ -206,7 +188,7 @@ def read_history(run_dir)->list:
     p = Path(run_dir)/'metrics.jsonl'
     return [renamed_row(json.loads(l)) for l in p.read_text().splitlines() if l.strip()]
 
-# %% ../nbs/05_run.ipynb 22
+# %% ../nbs/05_run.ipynb 19
 @patch
 def tb_writer(self:Run):
     "The run's TensorBoard `SummaryWriter` (opened on first use), or None: `tensorboard` off, or not rank 0."
@@ -228,7 +210,7 @@ def close_tensorboard(self:Run):
     "Flush and close the writer (`fit` does this when it returns)."
     if self._tb is not None: self._tb.close(); self._tb = None
 
-# %% ../nbs/05_run.ipynb 24
+# %% ../nbs/05_run.ipynb 21
 @patch
 def state_dict(self:Run)->dict:
     "Everything an exact continuation needs; loads with `weights_only=True`."
@@ -276,7 +258,7 @@ def _load_checkpoint(self:Run, path):
     self.history = [r for r in (read_history(self.run_dir) if mp.exists() else []) if r['step'] <= self.step]
     if self.is_main: atomic_write_text(mp, ''.join(json.dumps(r) + '\n' for r in self.history))
 
-# %% ../nbs/05_run.ipynb 26
+# %% ../nbs/05_run.ipynb 23
 def _mean_row(acc:dict)->dict:
     "Tensors: their mean over the window; plain numbers (a learning rate): the last value."
     return {k: torch.stack(v).float().mean().item() if torch.is_tensor(v[0]) else v[-1] for k, v in acc.items()}
@@ -290,9 +272,12 @@ def fit(self:Run,
     self.before_fit()
     acc, t0 = {}, time.time()
     bar = progress_bar(end, self.step, self.run_dir.name, disable=not (cfg.progress and self.is_main))
+    est = RunEstimate(self.step, end, self.device, show=self.is_main)   # one line: the speed, the time to go
     try:
         while self.step < end:
+            est.begin_step(self.step)
             for k, v in self.train_step().items(): acc.setdefault(k, []).append(v)
+            if (line := est.end_step(self.step)): bar.write(line, file=sys.stdout)
             if self.distributed: self.sync_buffers()
             bar.update(1)
             last = self.step == end
@@ -316,7 +301,7 @@ def fit(self:Run,
     finally: bar.close(); self.close_tensorboard()
     return self.history
 
-# %% ../nbs/05_run.ipynb 32
+# %% ../nbs/05_run.ipynb 29
 @patch
 def autocast(self:Run):
     "The context the networks run in: bf16 autocast on the run's device when `amp` is on, else a no-op."
@@ -328,7 +313,7 @@ def optimizer_kernel(self:Run)->dict:
     f = self.cfg.fused_adam
     return {'fused': True} if (f if f is not None else self.device.type == 'cuda' or self.amp) else {'foreach': True}
 
-# %% ../nbs/05_run.ipynb 47
+# %% ../nbs/05_run.ipynb 44
 @patch
 def placement(self:Run)->str:
     "The device, and under torchrun the number of processes, as the banner shows them."
@@ -362,7 +347,9 @@ def run_main(cls,               # a `Run` subclass with `prog`, `description`, `
     def go():
         run = (cls(cls.make_config(run_settings(a.resume, a.overrides)), resume=True) if a.resume else
                cls(cls.from_args(a.config, a.overrides)))
-        if run.is_main: print(run.banner(), flush=True)
+        if run.is_main:
+            if a.config and not a.resume: print(recipe_line(a.config))
+            print(run.banner(), flush=True)
         run.fit(); return run
     try:
         run = run_cli(cls.prog, go, a.debug)

@@ -16,7 +16,7 @@ __all__ = ['METHODS', 'DEFAULT_CONFIGS', 'Config', 'validate_config', 'check_fil
 from .losses import LOSS_KINDS
 from .augment import AUGMENTS
 from .config import (RunConfig, ConfigError, check_run_config, check_choice, check_at_least, check_positive,
-                            typed_overrides, read_config)
+                            typed_overrides, read_config, RECIPES, recipe_config)
 from .pseudo import PseudoLabelConfig, check_pseudo_config
 
 # %% ../nbs/06b_train_config.ipynb 6
@@ -129,14 +129,13 @@ def make_config(overrides:dict=None, # key -> value, applied over the defaults
     return validate_config(Config(**typed_overrides(Config, overrides)))
 
 # %% ../nbs/06b_train_config.ipynb 13
-DEFAULT_CONFIGS = {'digits': 'digits', 'mnist': 'mnist_un', 'fashion_mnist': 'fashionmnist_un',
-                   'cifar10': 'cifar10_un', 'cifar100': 'cifar100_un', 'coil20': 'coil20_un', 'folder': 'folder'}
+DEFAULT_CONFIGS = {ds: recipe_config(ds) for ds in RECIPES}   # data set -> the config its name runs
 
-def default_config(dataset:str)->str:
-    "Name of the shipped unsupervised config of a data set."
-    if dataset not in DEFAULT_CONFIGS:
-        raise ConfigError(f"unknown data set {dataset!r}; choose one of {sorted(DEFAULT_CONFIGS)}")
-    return DEFAULT_CONFIGS[dataset]
+def default_config(dataset:str,       # a data set name
+                   recipe:str='best', # 'best' (the front door) or 'paper' (the reference settings and length)
+                  )->str:
+    "Name of the shipped config of a data set's recipe."
+    return recipe_config(dataset, recipe)
 
 def load_config(config=None,     # path or shipped name of a YAML file, or None for the defaults
                 overrides=None,  # dict, or list of 'key=value' strings, applied last
