@@ -15,7 +15,7 @@ __all__ = ['RECIPES', 'RECIPE_KINDS', 'CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS
            'ConfigError', 'InputError', 'check_choice', 'check_family_fits', 'check_at_least', 'check_positive',
            'check_run_config', 'dataset_info', 'check_image_keys', 'typed_overrides', 'recipe_config', 'recipe_name',
            'recipe_line', 'config_path', 'yaml_problem', 'read_yaml', 'parse_overrides', 'read_config', 'run_settings',
-           'resolve_device', 'resolve_amp', 'load_split', 'run_cli']
+           'resolve_device', 'resolve_amp', 'load_split', 'check_run_outside_data', 'run_cli']
 
 # %% ../nbs/04b_config.ipynb 3
 from .data import DATASETS, DatasetInfo, ImageSet, folder_classes, load_dataset, load_folder
@@ -321,12 +321,23 @@ def load_split(cfg,       # a config: dataset, data_root, download, and the fold
                        value_range=info.value_range, test_fraction=cfg.test_fraction)
 
 # %% ../nbs/04b_config.ipynb 41
+def check_run_outside_data(cfg,     # a config: dataset, data_root
+                           run_dir, # the run folder it would write
+                          ):
+    "A run folder inside a folder data set would feed its own sample grids back as images: `ConfigError` on 'out_dir'."
+    if cfg.dataset != 'folder' or not cfg.data_root: return
+    root, run = Path(cfg.data_root).resolve(), Path(run_dir).resolve()
+    if run == root or root in run.parents:
+        raise ConfigError(f"config key 'out_dir': the run folder {run} lies inside data_root {root}, so its sample "
+                          "grids would become training images; choose an out_dir outside the image folder")
+
+# %% ../nbs/04b_config.ipynb 44
 USER_ERRORS = (UserError, OSError)   # OSError: data files, run folders, disks
 
 def run_cli(prog:str,          # program name for the messages
             fn,                # fn() -> exit status; does the work
             debug:bool=False,  # let errors raise with their traceback
-           )->int:             # exit status: fn's, or 2 after a user's error
+           )->int:             # exit status: fn's, 2 after a user's error, 128 + the signal after a stop
     "Run `fn` with a user's error shown as one line `<prog>: error: ...` and warnings as `<prog>: warning: ...`."
     def show(message, category, filename, lineno, file=None, line=None):
         print(f"{prog}: warning: {message}", file=sys.stderr, flush=True)
@@ -337,3 +348,7 @@ def run_cli(prog:str,          # program name for the messages
             if debug: raise
             print(f"{prog}: error: " + ' '.join(l.strip() for l in str(e).splitlines() if l.strip()), file=sys.stderr)
             return 2
+        except KeyboardInterrupt as e:   # a run stopped by a signal (`codegan.stop.RunStopped`), or Ctrl-C before it began
+            if debug: raise
+            print(f"{prog}: {str(e) or 'interrupted'}", file=sys.stderr, flush=True)
+            return getattr(e, 'code', 130)

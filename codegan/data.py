@@ -13,9 +13,9 @@ import torch.nn.functional as F
 
 # %% auto 0
 __all__ = ['DATASETS', 'IMAGE_EXTS', 'DatasetInfo', 'to_float', 'to_uint8', 'ImageSet', 'DataMissingError', 'DataDamagedError',
-           'download_file', 'atomic_save', 'atomic_write_text', 'read_idx', 'list_images', 'convert_channels',
-           'resize_square', 'read_image', 'to_images', 'folder_classes', 'split_mask', 'load_folder', 'load_dataset',
-           'few_label_indices', 'save_indices', 'load_indices']
+           'download_file', 'atomic_save', 'atomic_write_text', 'read_idx', 'is_run_folder', 'list_images',
+           'convert_channels', 'resize_square', 'read_image', 'to_images', 'folder_classes', 'split_mask',
+           'load_folder', 'load_dataset', 'few_label_indices', 'save_indices', 'load_indices']
 
 # %% ../nbs/00_data.ipynb 5
 @dataclass(frozen=True)
@@ -302,16 +302,21 @@ def _load_digits(split):
 # %% ../nbs/00_data.ipynb 33
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.pgm', '.ppm')
 
+def is_run_folder(d)->bool:
+    "Whether folder `d` is a codegan run folder (its config.yml beside a log, a checkpoint or a lock)."
+    d = Path(d)
+    return (d/'config.yml').is_file() and any((d/f).exists() for f in ('metrics.jsonl', 'checkpoint.pt', '.lock'))
+
 def list_images(paths, # a file or folder, or a list of them
                )->list: # Paths of image files: files as given, each folder's images below it in sorted order
-    "Image files under `paths`; a path that does not exist is a `FileNotFoundError`."
+    "Image files under `paths`, leaving out hidden files and run folders; a path that does not exist is a `FileNotFoundError`."
     if isinstance(paths, (str, os.PathLike)): paths = [paths]
     out = []
     for p in map(Path, paths):
         if p.is_dir():
             found = []
             for d, dirs, files in os.walk(p):   # os.walk: a fraction of pathlib's time on 60,000 files
-                dirs[:] = [s for s in dirs if not s.startswith('.')]
+                dirs[:] = [s for s in dirs if not s.startswith('.') and not is_run_folder(os.path.join(d, s))]
                 found += [os.path.join(d, f) for f in files if not f.startswith('.') and os.path.splitext(f)[1].lower() in IMAGE_EXTS]
             out += [Path(f) for f in sorted(found, key=lambda f: f.split(os.sep))]
         elif p.is_file(): out.append(p)
@@ -388,7 +393,7 @@ def folder_classes(root, # a folder of images
     root = Path(root)
     if any(f.suffix.lower() in IMAGE_EXTS and f.is_file() for f in root.iterdir()): return None
     subs = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith('.')
-                  and any(f.suffix.lower() in IMAGE_EXTS for f in d.rglob('*')))
+                  and not is_run_folder(d) and list_images(d))
     return subs if len(subs) >= 2 else None
 
 def split_mask(keys,            # one string per image (its path below the folder)

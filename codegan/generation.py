@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_generation.ipynb 2
 from __future__ import annotations
-import hashlib, math, warnings
+import hashlib, math, os, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,8 +15,8 @@ from .data import ImageSet, atomic_save, to_float, to_uint8
 from .metrics import sample_categories, match_categories, fit_centroids, nearest_centroid, name_clusters
 
 # %% auto 0
-__all__ = ['frechet_distance', 'fid_from_feats', 'OracleNet', 'Oracle', 'default_oracle_steps', 'train_oracle', 'data_checksum',
-           'load_oracle', 'generation_scores', 'alignment_score']
+__all__ = ['frechet_distance', 'fid_from_feats', 'OracleNet', 'Oracle', 'default_oracle_steps', 'train_oracle', 'cache_dir',
+           'data_checksum', 'load_oracle', 'generation_scores', 'alignment_score']
 
 # %% ../nbs/04a_generation.ipynb 6
 def frechet_distance(mu1, sigma1, # mean (d,) and covariance (d, d) of the first Gaussian
@@ -136,6 +136,12 @@ def train_oracle(train:ImageSet,        # real training split with its labels
     return o
 
 # %% ../nbs/04a_generation.ipynb 19
+def cache_dir(*parts:str)->Path: # e.g. cache_dir('oracles')
+    "The codegan cache folder: $CODEGAN_CACHE, else $XDG_CACHE_HOME/codegan, else ~/.cache/codegan (not created)."
+    root = os.environ.get('CODEGAN_CACHE') or Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'codegan'
+    return Path(root).joinpath(*parts)
+
+# %% ../nbs/04a_generation.ipynb 21
 def data_checksum(*sets:ImageSet)->str:
     "First 12 hex digits of the SHA-1 of the images and labels of `sets`."
     h = hashlib.sha1()
@@ -171,7 +177,7 @@ def load_oracle(train:ImageSet,    # real training split with labels
         except OSError as e: warnings.warn(f"oracle not cached: cannot write {path} ({e})")
     return o
 
-# %% ../nbs/04a_generation.ipynb 23
+# %% ../nbs/04a_generation.ipynb 25
 def generation_scores(G:nn.Module,           # generator: z (n, zn_dim + n_classes) -> images in `value_range`
                       oracle:Oracle,         # classifier trained on the real labels
                       real:ImageSet,         # real test split (FID reference)
@@ -200,7 +206,7 @@ def generation_scores(G:nn.Module,           # generator: z (n, zn_dim + n_class
                 gen_icfid=float(np.mean(icfid)) if icfid else float('nan'), oracle_acc=oracle.acc,
                 gen_match=match.tolist(), gen_share=share)
 
-# %% ../nbs/04a_generation.ipynb 27
+# %% ../nbs/04a_generation.ipynb 29
 def alignment_score(real_feats,        # (n, d) encoder features of real images
                     gen_feats,         # (m, d) encoder features of generated images
                     gen_c,             # (m,) their categories

@@ -21,7 +21,7 @@ from .augment import AUGMENTS, make_augment
 from .metrics import evaluate_encoder
 from .config import (RunConfig, ConfigError, patch, check_run_config, check_choice, check_at_least, check_positive,
                             typed_overrides, read_config, parse_overrides)
-from .checkpoint import load_optimizer
+from .checkpoint import load_optimizer, writing
 from .distributed import exit_process
 from .run import Run, run_main
 
@@ -145,9 +145,10 @@ def save_weights(self:Pretrainer, path=None)->Path:
     path = Path(path) if path is not None else self.weights_path
     ev = [r for r in self.history if r['kind'] == 'eval']
     cfg = self.cfg
-    atomic_save({'encoder': self.net.state_dict(), 'family': cfg.family, 'width': cfg.width, 'zn_dim': cfg.zn_dim,
-                 'fc_dim': cfg.fc_dim, 'channels': self.info.channels, 'dataset': cfg.dataset, 'step': self.step,
-                 'augment': self.augment_name, 'temp': cfg.temp, 'scores': ev[-1] if ev else {}}, path)
+    meta = {'family': cfg.family, 'width': cfg.width, 'zn_dim': cfg.zn_dim, 'fc_dim': cfg.fc_dim,
+            'channels': self.info.channels, 'dataset': cfg.dataset, 'step': self.step, 'augment': self.augment_name,
+            'temp': cfg.temp, 'scores': ev[-1] if ev else {}}
+    with writing(path): atomic_save({'encoder': self.net.state_dict(), **meta}, path)
     return path
 
 # %% ../nbs/06_pretrain.ipynb 27

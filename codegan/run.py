@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_run.ipynb 2
 from __future__ import annotations
-import importlib.util, json, math, sys, time, typing
+import importlib.util, json, math, os, sys, time, typing, weakref
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -17,9 +17,11 @@ __all__ = ['LOG_RENAMES', 'resolve_tensorboard', 'TrainingDiverged', 'Run', 'ren
 # %% ../nbs/05_run.ipynb 3
 from .data import atomic_write_text, to_float
 from .config import (RunConfig, ConfigError, UserError, patch, check_run_config, load_split, resolve_amp,
-                            run_settings, run_cli, recipe_line)
-from .checkpoint import (check_run_dir, load_rotated, rng_state, save_rotated, seed_everything, set_rng_state)
+                            run_settings, run_cli, recipe_line, check_run_outside_data)
+from .checkpoint import (StorageError, check_run_dir, load_rotated, lock_run_dir, rng_state, save_rotated,
+                                seed_everything, set_rng_state, writing)
 from .progress import progress_bar, RunEstimate
+from .stop import RunStopped, StopSignals
 from .distributed import (average_gradients, broadcast_, dist_env, init_distributed, rank_config, rank_seed)
 
 # %% ../nbs/05_run.ipynb 8
@@ -56,11 +58,25 @@ class Run:
                 ):
         self.cfg = self.global_cfg = cfg = self.check_config(cfg)   # global_cfg: the config as given (saved)
         self.run_dir = Path(cfg.out_dir)/(cfg.exp_name or self.run_name())
+        check_run_outside_data(cfg, self.run_dir)
         self.rank, self.world, self.device = init_distributed(cfg.device)
         self.amp = resolve_amp(cfg.amp, self.device)   # bf16 autocast (`autocast`) and, by default, fused Adam
         self.distributed = dist_env() is not None   # under torchrun (collectives also with one process)
         self.tensorboard, self._tb = resolve_tensorboard(cfg.tensorboard, quiet=self.rank != 0), None
         self.cfg = rank_config(cfg, self.batch_keys, self.world, self.check_config)   # this process's batch sizes
+        made = not self.run_dir.exists()
+        self._unlock = unlock = lock_run_dir(self.run_dir) if self.is_main else (lambda: None)   # one process per folder
+        weakref.finalize(self, unlock)   # the lock goes with the run object (or the process)
+        try: self._open(resume)
+        except BaseException:   # nothing was written: leave no folder and no lock behind
+            unlock()
+            if made and self.is_main and {q.name for q in self.run_dir.iterdir()} <= {'.lock'}:
+                (self.run_dir/'.lock').unlink(missing_ok=True); self.run_dir.rmdir()
+            raise
+
+    def _open(self, resume:bool):
+        "Check the folder, seed, load the data, build the networks and write (or, resuming, read) the run folder."
+        cfg = self.global_cfg
         check_run_dir(self.run_dir, resume)
         seed_everything(cfg.seed)
         # data first: a missing data set fails before any model is built
@@ -72,11 +88,13 @@ class Run:
         self.build()
         if self.rank: seed_everything(rank_seed(cfg.seed, self.rank))   # each process its own draws from here
         self.step, self._perm, self._ptr, self.history = 0, None, 0, []
+        self._window, self._saved = {}, None   # the log window a stop's checkpoint carries; the last step saved
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if resume: self.load_checkpoint(self.run_dir/'checkpoint.pt')
         elif self.is_main:
-            atomic_write_text(self.run_dir/'config.yml', yaml.safe_dump(asdict(cfg), sort_keys=False))
-            (self.run_dir/'metrics.jsonl').write_text('')
+            with writing(self.run_dir/'config.yml'):
+                atomic_write_text(self.run_dir/'config.yml', yaml.safe_dump(asdict(cfg), sort_keys=False))
+            with writing(self.run_dir/'metrics.jsonl'): (self.run_dir/'metrics.jsonl').write_text('')
         self._tb_purge = self.step + 1 if resume else 0   # TensorBoard drops events after the checkpoint, as the log does
         if self.distributed: self.sync_start()
 
@@ -85,6 +103,9 @@ class Run:
     def build(self): pass
     def before_fit(self): pass
     def after_fit(self): pass   # rank 0, once fit reaches the configured length (not after fit(until=...) stops early)
+    def close(self):
+        "Close TensorBoard and release the run folder to other processes (the run object's end does the same)."
+        self.close_tensorboard(); self._unlock()
     def model_state(self)->dict: return {}
     def load_model_state(self, sd:dict): pass
     @property
@@ -169,12 +190,13 @@ def log(self:Run, row:dict):
     "Append a row to the run's metrics.jsonl and the in-memory history, and its numbers to TensorBoard."
     self.history.append(row)
     if not self.is_main: return   # rank 0 writes the log
-    with open(self.run_dir/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+    with writing(self.run_dir/'metrics.jsonl'), open(self.run_dir/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
     w = self.tb_writer()
     if w is None: return
-    for k, v in row.items():   # tags <kind>/<key>, e.g. train/loss_d, eval/acc; the step is the x axis
-        if k != 'step' and isinstance(v, (int, float)) and not isinstance(v, bool): w.add_scalar(f"{row['kind']}/{k}", v, row['step'])
-    if row['kind'] != 'train': w.flush()
+    with writing(self.run_dir/'tensorboard'):   # TensorBoard's writer thread reports a full disk at the next call
+        for k, v in row.items():   # tags <kind>/<key>, e.g. train/loss_d, eval/acc; the step is the x axis
+            if k != 'step' and isinstance(v, (int, float)) and not isinstance(v, bool): w.add_scalar(f"{row['kind']}/{k}", v, row['step'])
+        if row['kind'] != 'train': w.flush()
 
 LOG_RENAMES = {'cluster': {'align': 'cluster_align'}}   # kind -> {old key: new key} of rows in logs written before a rename
 
@@ -203,12 +225,15 @@ def tb_writer(self:Run):
 def log_image(self:Run, tag:str, img:torch.Tensor):   # uint8 (C, H, W)
     "Show a uint8 image (C, H, W) in TensorBoard at the current step."
     w = self.tb_writer()
-    if w is not None: w.add_image(tag, img, self.step, dataformats='CHW'); w.flush()
+    if w is not None:
+        with writing(self.run_dir/'tensorboard'): w.add_image(tag, img, self.step, dataformats='CHW'); w.flush()
 
 @patch
 def close_tensorboard(self:Run):
     "Flush and close the writer (`fit` does this when it returns)."
-    if self._tb is not None: self._tb.close(); self._tb = None
+    if self._tb is not None:
+        tb, self._tb = self._tb, None
+        with writing(self.run_dir/'tensorboard'): tb.close()
 
 # %% ../nbs/05_run.ipynb 21
 @patch
@@ -217,12 +242,13 @@ def state_dict(self:Run)->dict:
     rngs = getattr(self, '_rank_rngs', None)   # every process's random state (`checkpoint`, under torchrun)
     return {'step': self.step, 'cfg': asdict(self.global_cfg), **self.model_state(),
             'perm': self._perm.cpu() if self._perm is not None else None, 'ptr': self._ptr, **rng_state(),
+            'log_window': {k: [x.detach().cpu() if torch.is_tensor(x) else x for x in v] for k, v in self._window.items()},
             **({'rank_rng': rngs} if rngs is not None else {})}
 
 @patch
 def save_checkpoint(self:Run):
     "Write <run>/checkpoint.pt atomically, keeping the one before as checkpoint.prev.pt."
-    save_rotated(self.state_dict(), self.run_dir/'checkpoint.pt')
+    save_rotated(self.state_dict(), self.run_dir/'checkpoint.pt'); self._saved = self.step
 
 @patch
 def checkpoint(self:Run):
@@ -248,7 +274,8 @@ def _load_checkpoint(self:Run, path):
             if k in self.shape_keys and sd['cfg'].get(k) != v}
     if diff: raise ConfigError(f"checkpoint {path} was made with other model settings (checkpoint, config): {diff}")
     self.load_model_state(sd)
-    self.step, self._ptr = sd['step'], sd['ptr']
+    self.step, self._ptr, self._saved = sd['step'], sd['ptr'], sd['step']
+    self._window = {k: [x.to(self.device) if torch.is_tensor(x) else x for x in v] for k, v in sd.get('log_window', {}).items()}
     self._perm = sd['perm'].to(self.data.x.device) if sd['perm'] is not None else None
     rngs = sd.get('rank_rng')
     if rngs is not None and len(rngs) == self.world: set_rng_state(rngs[self.rank])   # same number of processes
@@ -269,39 +296,75 @@ def fit(self:Run,
        )->list:         # the history of log rows
     "Run to the configured length (then `after_fit` on rank 0); returns the history of log rows."
     cfg, end = self.cfg, min(until or self.n_iters, self.n_iters)
-    self.before_fit()
-    acc, t0 = {}, time.time()
-    bar = progress_bar(end, self.step, self.run_dir.name, disable=not (cfg.progress and self.is_main))
-    est = RunEstimate(self.step, end, self.device, show=self.is_main)   # one line: the speed, the time to go
+    acc, self._window, t0, bar = self._window, {}, time.time(), None   # acc: a stopped run's last log window
     try:
-        while self.step < end:
-            est.begin_step(self.step)
-            for k, v in self.train_step().items(): acc.setdefault(k, []).append(v)
-            if (line := est.end_step(self.step)): bar.write(line, file=sys.stdout)
-            if self.distributed: self.sync_buffers()
-            bar.update(1)
-            last = self.step == end
-            ckpt = (cfg.ckpt_every and self.step % cfg.ckpt_every == 0) or last
-            if self.step % cfg.log_every == 0 or ckpt:
-                row = {'step': self.step, 'kind': 'train', **self.mean_over_ranks(_mean_row(acc)),
-                       'time': round(time.time() - t0, 2)}
-                acc = {}
-                bad = [k for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)]
-                if bad:
-                    raise TrainingDiverged(f"{self.what} loss {bad} became {row[bad[0]]} by step {self.step}; stopped. "
-                                           f"The last good checkpoint is {self.run_dir/'checkpoint.pt'} "
-                                           f"({self.diverged_hint}, then resume or restart).")
-                self.log(row)
-                shown = {k: f"{v:.3g}" for k, v in row.items() if k.startswith(('loss', 'con', 'mse'))}
-                bar.set_postfix(shown, refresh=False)
-            if (cfg.eval_every and self.step % cfg.eval_every == 0) or self.step == self.n_iters:
-                self.on_main(self.evaluate)
-            if ckpt: self.checkpoint()
+        with StopSignals(quiet=not self.is_main) as stop:
+            try: self.before_fit()
+            except RunStopped as e: self.stop_here(e.code, acc)   # a phase that is a run of its own was stopped
+            if self.stop_agreed(stop): self.stop_here(stop.code, acc)
+            bar = progress_bar(end, self.step, self.run_dir.name, disable=not (cfg.progress and self.is_main))
+            est = RunEstimate(self.step, end, self.device, show=self.is_main)   # one line: the speed, the time to go
+            while self.step < end:
+                est.begin_step(self.step)
+                for k, v in self.train_step().items(): acc.setdefault(k, []).append(v)
+                if (line := est.end_step(self.step)): bar.write(line, file=sys.stdout)
+                if self.distributed: self.sync_buffers()
+                bar.update(1)
+                last = self.step == end
+                ckpt = (cfg.ckpt_every and self.step % cfg.ckpt_every == 0) or last
+                if self.step % cfg.log_every == 0 or ckpt:
+                    row = {'step': self.step, 'kind': 'train', **self.mean_over_ranks(_mean_row(acc)),
+                           'time': round(time.time() - t0, 2)}
+                    acc = {}
+                    bad = [k for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)]
+                    if bad:
+                        raise TrainingDiverged(f"{self.what} loss {bad} became {row[bad[0]]} by step {self.step}; stopped. "
+                                               f"The last good checkpoint is {self.run_dir/'checkpoint.pt'} "
+                                               f"({self.diverged_hint}, then resume or restart).")
+                    self.log(row)
+                    shown = {k: f"{v:.3g}" for k, v in row.items() if k.startswith(('loss', 'con', 'mse'))}
+                    bar.set_postfix(shown, refresh=False)
+                if (cfg.eval_every and self.step % cfg.eval_every == 0) or self.step == self.n_iters:
+                    self.on_main(self.evaluate)
+                if ckpt: self.checkpoint()
+                if self.stop_agreed(stop): self.stop_here(stop.code, acc, saved=ckpt)
         if self.step >= self.n_iters: self.on_main(self.after_fit)
-    finally: bar.close(); self.close_tensorboard()
+    except StorageError as e:
+        raise StorageError(f"{e}. {self.kept()}") from None
+    finally:
+        if bar is not None: bar.close()
+        self.close_tensorboard()
     return self.history
 
-# %% ../nbs/05_run.ipynb 29
+# %% ../nbs/05_run.ipynb 25
+@patch
+def resume_command(self:Run)->str:
+    "The command that continues this run."
+    return f"{getattr(self, 'prog', 'codegan-train')} --resume {self.run_dir}"
+
+@patch
+def kept(self:Run)->str:
+    "What a failed run leaves to go on from: its last checkpoint, and how to resume from it."
+    if self._saved is None: return "No checkpoint was written yet: free some space (or set out_dir elsewhere) and start again"
+    return (f"The last checkpoint ({self.run_dir/'checkpoint.pt'}, iteration {self._saved}) is kept: free some space "
+            f"(or move the run folder to another disk), then resume with: {self.resume_command()}")
+
+@patch
+def stop_agreed(self:Run, stop:StopSignals)->bool:
+    "Whether a stop was asked for, in any process: under torchrun every process stops at the same iteration."
+    if not self.distributed: return stop.requested
+    t = torch.tensor([stop.signum or 0], device=self.device)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    if t.item() and not stop.requested: stop.request(int(t.item()))
+    return bool(t.item())
+
+@patch
+def stop_here(self:Run, code:int, window:dict, saved:bool=False):
+    "Checkpoint the run where it stands (with the log window since the last row, so a resume logs the same rows) and raise `RunStopped`."
+    if not saved: self._window = window; self.checkpoint(); self._window = {}
+    raise RunStopped(f"stopped at iteration {self.step}; resume with: {self.resume_command()}", code, self.step)
+
+# %% ../nbs/05_run.ipynb 31
 @patch
 def autocast(self:Run):
     "The context the networks run in: bf16 autocast on the run's device when `amp` is on, else a no-op."
@@ -313,7 +376,7 @@ def optimizer_kernel(self:Run)->dict:
     f = self.cfg.fused_adam
     return {'fused': True} if (f if f is not None else self.device.type == 'cuda' or self.amp) else {'foreach': True}
 
-# %% ../nbs/05_run.ipynb 44
+# %% ../nbs/05_run.ipynb 46
 @patch
 def placement(self:Run)->str:
     "The device, and under torchrun the number of processes, as the banner shows them."

@@ -19,9 +19,9 @@ from .losses import supcon_loss, critic_loss, generator_loss, gradient_penalty
 from .augment import make_augment
 from .metrics import (evaluate_embeddings, encode_features, kmeans_scores, cluster_scores, category_diversity,
                              encode_samples, run_centroids)
-from .generation import load_oracle, generation_scores, alignment_score
+from .generation import load_oracle, generation_scores, alignment_score, cache_dir
 from .config import ConfigError, patch
-from .checkpoint import load_optimizer
+from .checkpoint import load_optimizer, writing
 from .distributed import rank_seed, exit_process
 from .run import Run, run_main
 from .pseudo import PseudoLabels, uses_clusters
@@ -358,7 +358,8 @@ def evaluate(self:Trainer)->dict:
     div = category_diversity(G, self.test_set, self.K, cfg.zn_dim, n_per_class=n, zn_std=cfg.zn_std, seed=cfg.seed)
     grid = category_grid(G, self.K, cfg.zn_dim, value_range=self.value_range, zn_std=cfg.zn_std)
     (self.run_dir/'samples').mkdir(exist_ok=True)
-    save_image(grid.float() / 255., self.run_dir/'samples'/f'step_{self.step:07d}.png')
+    grid_file = self.run_dir/'samples'/f'step_{self.step:07d}.png'
+    with writing(grid_file): save_image(grid.float() / 255., grid_file)
     self.log_image('samples', grid)   # TensorBoard, when on
     row = {'step': self.step, 'kind': 'eval', **{k: float(v) for k, v in r.items() if isinstance(v, (int, float))},
            **{f'q_{k}': float(v) for k, v in q.items()},
@@ -368,11 +369,11 @@ def evaluate(self:Trainer)->dict:
 
 @patch
 def _oracle_scores(self:Trainer, G)->dict:
-    "`codegan.generation.generation_scores` of G; the oracle is loaded from the data folder's cache or trained there once."
+    "`codegan.generation.generation_scores` of G; the oracle is loaded from the cache (`cache_dir('oracles')`) or trained once."
     cfg = self.cfg
     if self._oracle is None:
-        cache = Path(cfg.data_root) if cfg.data_root else Path('dataset')/cfg.dataset
-        self._oracle = load_oracle(self.train_set, self.test_set, cache, steps=cfg.oracle_steps, device=self.device)
+        self._oracle = load_oracle(self.train_set, self.test_set, cache_dir('oracles'), steps=cfg.oracle_steps,
+                                   device=self.device)
         self._oracle_real = self._oracle.features(self.test_set.x)   # the FID reference, the same at every evaluation
     return generation_scores(G, self._oracle, self.test_set, self.K, cfg.zn_dim, self.value_range,
                              n_per_class=self.eval_gen_per_class, zn_std=cfg.zn_std, seed=cfg.seed,
@@ -407,7 +408,8 @@ def after_fit(self:Trainer):
     c = run_centroids(G, self.E, self.train_set.x, self.K, self.cfg.zn_dim, self.value_range,
                       features=self.cfg.eval_features, seed=self.cfg.seed, n_per_class=self.eval_gen_per_class,
                       zn_std=self.cfg.zn_std, device=self.device)
-    atomic_save({**c, 'step': self.step, 'generator': 'G_ema' if self.G_ema is not None else 'G'}, self.run_dir/'centroids.pt')
+    with writing(self.run_dir/'centroids.pt'):
+        atomic_save({**c, 'step': self.step, 'generator': 'G_ema' if self.G_ema is not None else 'G'}, self.run_dir/'centroids.pt')
 
 # %% ../nbs/07_train.ipynb 76
 def main(argv=None):
