@@ -12,8 +12,8 @@ import torch
 
 # %% auto 0
 __all__ = ['ABLATION_KEYS', 'PREVIOUS_RECIPE', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'PREVIOUS_STEPS', 'GEN_SCORES',
-           'TABLE_COLS', 'paper_overrides', 'Row', 'default_rows', 'final_scores', 'run_row', 'compare', 'summarize',
-           'write_json', 'markdown_table', 'merge_json', 'bar_figure', 'grids_figure']
+           'TABLE_COLS', 'RESULT_SETS', 'paper_overrides', 'Row', 'default_rows', 'final_scores', 'run_row', 'compare',
+           'summarize', 'write_json', 'markdown_table', 'results_markdown', 'merge_json', 'bar_figure', 'grids_figure']
 
 # %% ../nbs/10_compare.ipynb 3
 from .data import load_dataset
@@ -219,6 +219,22 @@ def markdown_table(doc:dict,         # a comparison from `write_json` (or json.l
     return '\n'.join(lines)
 
 # %% ../nbs/10_compare.ipynb 26
+RESULT_SETS = (('digits', 'digits: 800 iterations, 360 test images'),
+               ('mnist', 'MNIST: 6,000 iterations, 10,000 test images'),
+               ('fashion_mnist', 'Fashion-MNIST: 6,000 iterations, 10,000 test images'))   # the README's, in order
+
+def results_markdown(results_dir='docs/results',  # folder of the comparison files, `compare_<data set>.json`
+                     sets=RESULT_SETS,            # (data set, title) pairs in the order shown; a set without a file is left out
+                     shown_dir='docs/results',    # the folder the titles name (the files' place in the repository)
+                    )->str:                       # markdown: per data set a bold title naming its file, then its table
+    "The README's results section: each comparison file in `results_dir` as a titled `markdown_table`."
+    parts = []
+    for ds, title in sets:
+        f = Path(results_dir)/f'compare_{ds}.json'
+        if f.exists(): parts.append(f"**{title}** (`{shown_dir}/{f.name}`)\n\n" + markdown_table(json.loads(f.read_text())))
+    return '\n\n'.join(parts)
+
+# %% ../nbs/10_compare.ipynb 30
 def merge_json(paths:list,  # comparison files written by `write_json`
                out,         # where to write the merged comparison
               )->dict:      # the merged comparison
@@ -244,7 +260,7 @@ def merge_json(paths:list,  # comparison files written by `write_json`
     Path(out).write_text(json.dumps(merged, indent=1, default=str) + '\n')
     return merged
 
-# %% ../nbs/10_compare.ipynb 28
+# %% ../nbs/10_compare.ipynb 32
 def bar_figure(doc:dict,                      # a comparison from `write_json`
                keys=(('ACC', 'acc'), ('NMI', 'nmi'), ('generation ACC', 'gen_acc'), ('diversity', 'diversity')), # (label, key) panels
                dpi:int=72,                    # resolution of the embedded picture
@@ -264,7 +280,7 @@ def bar_figure(doc:dict,                      # a comparison from `write_json`
     fig.tight_layout()
     return fig
 
-# %% ../nbs/10_compare.ipynb 30
+# %% ../nbs/10_compare.ipynb 34
 def grids_figure(results:dict,  # from `compare`: trained rows carry their run folder
                  seed:int=0,    # whose samples to show
                  dpi:int=72,    # resolution of the embedded picture

@@ -9,16 +9,76 @@ backticked names linked to the published docs); code cells marked `#| echo: fals
 pictures are written to docs/images/ (committed with the README) and referenced by relative path, so GitHub and
 PyPI-style viewers show them; an output identical to a picture already committed there under a name of its own
 (a cell that displays that file) refers to it instead of writing a copy. Run it after editing nbs/index.ipynb (and after re-running its cells).
+
+A code cell marked `#| readme: results` does not use its saved output: its output is rendered again from
+docs/results/compare_*.json (`codegan.compare.results_markdown`, which that cell calls too), and writing the README
+also refreshes that saved output in the notebook, so README, docs site and notebook show what the files hold.
+`--check` fails, naming the file, when README.md or the saved output differs from what the files give.
 """
 from __future__ import annotations
-import argparse, base64, hashlib, os, sys
+import argparse, base64, hashlib, json, os, sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_docs import ROOT, process, directives, _text
+sys.path.insert(0, str(ROOT))   # codegan of this checkout, for the cells rendered from docs/results
 
 IMG_DIR = 'docs/images'
+RESULTS_DIR = 'docs/results'
 EXT = {'image/png': 'png', 'image/jpeg': 'jpg', 'image/svg+xml': 'svg'}
+FIX = 'run python tools/make_readme.py'
+
+# ---------------------------------------------------------------- outputs rendered from docs/results
+def rendered(name:str, root:Path=ROOT)->tuple[str, list]:
+    "Markdown of a `#| readme: <name>` cell from the files, and (file, its part of that markdown) per file."
+    if name != 'results': raise SystemExit(f"make_readme: unknown directive '#| readme: {name}' (known: results)")
+    from codegan.compare import results_markdown, RESULT_SETS
+    d = Path(root)/RESULTS_DIR
+    return results_markdown(d), [(f"{RESULTS_DIR}/compare_{ds}.json", results_markdown(d, sets=[(ds, t)])) for ds, t in RESULT_SETS]
+
+def markdown_output(md:str)->dict:
+    "The saved output of a cell that displays `Markdown(md)`, as nbdev_clean leaves it."
+    return {'data': {'text/markdown': md.splitlines(keepends=True), 'text/plain': ['<IPython.core.display.Markdown object>']},
+            'execution_count': None, 'metadata': {}, 'output_type': 'execute_result'}
+
+def rendered_cells(cells)->list[tuple[int, str]]:
+    "(index, directive value) of the code cells marked `#| readme: ...`."
+    return [(i, d['readme']) for i, c in enumerate(cells) if c.get('cell_type') == 'code'
+            and 'readme' in (d := directives(_text(c.get('source')) or '')[0])]
+
+def _saved_markdown(c)->str:
+    return '\n\n'.join(_text(o['data']['text/markdown']).strip() for o in c.get('outputs', []) if 'text/markdown' in o.get('data', {}))
+
+def stale_results(nb_path:Path, readme_path:Path, root:Path=ROOT)->str|None:
+    "None where README.md and the notebook's saved outputs show what docs/results gives, else a one-line message saying which file differs where."
+    cells = json.loads(Path(nb_path).read_text())['cells']
+    readme_text = Path(readme_path).read_text() if Path(readme_path).exists() else ''
+    nb_name = Path(nb_path).resolve().relative_to(Path(root).resolve()) if Path(nb_path).resolve().is_relative_to(Path(root).resolve()) else nb_path
+    bad = {}   # where -> the files whose tables differ there
+    for i, name in rendered_cells(cells):
+        md, parts = rendered(name, root)
+        saved = _saved_markdown(cells[i])
+        if saved == md.strip() and md.strip() in readme_text: continue
+        where = lambda part: ' and '.join(w for w, ok in ((Path(readme_path).name, part in readme_text),
+                                                          (f"the saved output of {nb_name} cell {i}", part in saved)) if not ok)
+        named = [(f, where(p)) for f, p in parts if p and where(p)]
+        for f, w in named or [(f"the '#| readme: {name}' output", where(md.strip()) or f"{nb_name} cell {i}")]:
+            bad.setdefault(w, []).append(f)
+    if not bad: return None
+    said = [f"{', '.join(fs)} {'gives another table' if len(fs) == 1 else 'give other tables'} than {w}" for w, fs in bad.items()]
+    return f"{Path(readme_path).name} is out of date: {'; '.join(said)}: {FIX}"
+
+def refresh_outputs(nb_path:Path, root:Path=ROOT)->list[int]:
+    "Write the rendered outputs of the `#| readme:` cells into the notebook (nbdev_clean's format); the cells changed."
+    from execnb.nbio import nb2str
+    text = Path(nb_path).read_text()
+    nb = json.loads(text)
+    changed = []
+    for i, name in rendered_cells(nb['cells']):
+        outs = [markdown_output(rendered(name, root)[0])]
+        if nb['cells'][i].get('outputs') != outs: nb['cells'][i]['outputs'] = outs; changed.append(i)
+    if changed: Path(nb_path).write_text(nb2str(nb))
+    return changed
 
 def readme(nb_path:Path)->tuple[str, dict]:
     "Markdown text of the README and the pictures it refers to ({relative path: bytes})."
@@ -36,6 +96,7 @@ def readme(nb_path:Path)->tuple[str, dict]:
             continue
         d, code = directives(src)
         if d.get('include') == 'false': continue
+        if 'readme' in d: c['outputs'] = [markdown_output(rendered(d['readme'])[0])]   # from the files, not the saved output
         if code.strip() and d.get('echo') != 'false': parts.append(f"```python\n{code.strip()}\n```")
         if d.get('output') == 'false': continue
         for k, o in enumerate(c.get('outputs', [])):
@@ -67,10 +128,12 @@ def main(argv=None):
     text, files = readme(nb_path)
     out, old_imgs = Path(a.out), set(str(p.relative_to(ROOT)) for p in (ROOT/IMG_DIR).glob(f'{nb_path.stem}_*'))
     if a.check:
-        stale = (not out.exists() or out.read_text() != text or old_imgs != set(files)
+        results = stale_results(nb_path, out)
+        stale = (results is not None or not out.exists() or out.read_text() != text or old_imgs != set(files)
                  or any((ROOT/f).read_bytes() != b for f, b in files.items() if (ROOT/f).exists()))
-        print(f"{out.name} is {'out of date: run python tools/make_readme.py' if stale else 'up to date'}")
+        print(results or f"{out.name} is {'out of date: ' + FIX if stale else 'up to date'}")
         return 1 if stale else 0
+    for i in refresh_outputs(nb_path): print(f"refreshed the saved output of {nb_path} cell {i} from {RESULTS_DIR}/")
     for f in old_imgs - set(files): (ROOT/f).unlink()
     for f, b in files.items():
         (ROOT/f).parent.mkdir(parents=True, exist_ok=True); (ROOT/f).write_bytes(b)
