@@ -12,10 +12,11 @@ import torch
 import torch.nn.functional as F
 
 # %% auto 0
-__all__ = ['DATASETS', 'IMAGE_EXTS', 'DatasetInfo', 'to_float', 'to_uint8', 'ImageSet', 'DataMissingError', 'DataDamagedError',
-           'download_file', 'atomic_save', 'atomic_write_text', 'read_idx', 'is_run_folder', 'list_images',
-           'convert_channels', 'resize_square', 'read_image', 'to_images', 'folder_classes', 'split_mask',
-           'load_folder', 'load_dataset', 'few_label_indices', 'save_indices', 'load_indices']
+__all__ = ['DATASETS', 'IMAGE_EXTS', 'DERIVED', 'TINT_SEEDS', 'DatasetInfo', 'to_float', 'to_uint8', 'ImageSet',
+           'DataMissingError', 'DataDamagedError', 'download_file', 'atomic_save', 'atomic_write_text', 'read_idx',
+           'is_run_folder', 'list_images', 'convert_channels', 'resize_square', 'read_image', 'to_images',
+           'folder_classes', 'split_mask', 'load_folder', 'pad_to', 'tint', 'load_dataset', 'few_label_indices',
+           'save_indices', 'load_indices']
 
 # %% ../nbs/00_data.ipynb 5
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ DATASETS = {
     'cifar10':       DatasetInfo('cifar10', 10, 3, 32, (-1., 1.), 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz'),
     'cifar100':      DatasetInfo('cifar100', 20, 3, 32, (-1., 1.), 'https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz'),
     'coil20':        DatasetInfo('coil20', 20, 1, 32, (-1., 1.), 'http://www.cs.columbia.edu/CAVE/databases/SLAM_coil-20_coil-100/coil-20/coil-20-proc.zip'),
+    # 32x32 sets made from the MNIST / Fashion-MNIST files (see "32x32 sets made from MNIST" below)
+    'mnist32':         DatasetInfo('mnist32', 10, 1, 32, (-1., 1.), 'MNIST padded to 32x32 (made from the mnist files)'),
+    'fashion_mnist32': DatasetInfo('fashion_mnist32', 10, 1, 32, (-1., 1.), 'Fashion-MNIST padded to 32x32 (made from the fashion_mnist files)'),
+    'colour_mnist32':  DatasetInfo('colour_mnist32', 10, 3, 32, (-1., 1.), 'MNIST padded to 32x32 and tinted (made from the mnist files)'),
 }
 
 # %% ../nbs/00_data.ipynb 9
@@ -463,6 +468,42 @@ def load_folder(root,                 # folder of images: class subfolders, or t
     return ImageSet(x[keep].contiguous(), torch.from_numpy(y)[keep], info)
 
 # %% ../nbs/00_data.ipynb 51
+DERIVED = {   # a 32x32 set made from MNIST-like files: name -> (the data set whose files it is made from, tinted)
+    'mnist32': ('mnist', False), 'fashion_mnist32': ('fashion_mnist', False), 'colour_mnist32': ('mnist', True)}
+TINT_SEEDS = {'train': 0, 'test': 1}   # the seeds colour_mnist32's colours are drawn from, per split
+
+def pad_to(x:torch.Tensor, # uint8 images (N, C, H, W), H and W at most `size`
+           size:int=32,    # side of the padded images
+          )->torch.Tensor: # (N, C, size, size), the images centred on black
+    "Pad images with zeros to `size` x `size`, centred (28 -> 32: two pixels on each side)."
+    dh, dw = size - x.shape[-2], size - x.shape[-1]
+    if dh < 0 or dw < 0: raise ValueError(f"images of {x.shape[-2]}x{x.shape[-1]} do not fit in {size}x{size}")
+    return F.pad(x, (dw // 2, dw - dw // 2, dh // 2, dh - dh // 2))
+
+def tint(x:torch.Tensor,     # uint8 gray images (N, 1, H, W): 255 is full ink
+         seed:int,           # seed of the colours (image i's colours depend on the seed and i only)
+         dark_bg:float=0.5,  # share of the images on a random dark background (the others on black)
+         bg_max:float=0.35,  # a dark background's channels are uniform in [0, bg_max]
+         chunk:int=8192,     # images blended at a time (bounds the float memory)
+        )->torch.Tensor:     # uint8 colour images (N, 3, H, W)
+    "Colour gray images: ink of a random bright colour (largest channel full), on black or on a random dark colour."
+    g, n = torch.Generator().manual_seed(seed), len(x)
+    u = torch.rand(n, 7, generator=g)        # per image, in order: ink colour, background colour, dark or black
+    fg, bg = u[:, :3] / u[:, :3].amax(1, keepdim=True), u[:, 3:6] * bg_max * (u[:, 6:] < dark_bg)
+    out = torch.empty(n, 3, *x.shape[2:], dtype=torch.uint8)
+    for s in range(0, n, chunk):
+        a = x[s:s + chunk].float() / 255
+        f, b = fg[s:s + chunk, :, None, None], bg[s:s + chunk, :, None, None]
+        out[s:s + chunk] = (b * (1 - a) + f * a).mul_(255).round_().to(torch.uint8)
+    return out
+
+def _load_derived(name, split, root, download):
+    base, coloured = DERIVED[name]
+    x, y = _load_mnist_like(base, split, root, download)
+    x = pad_to(x, DATASETS[name].size)
+    return (tint(x, TINT_SEEDS[split]) if coloured else x), y
+
+# %% ../nbs/00_data.ipynb 55
 def load_dataset(name:str,            # one of DATASETS (digits, mnist, fashion_mnist, cifar10, cifar100, coil20), or 'folder'
                  split:str='train',   # 'train' or 'test'
                  root:str|Path=None,  # folder with the files; default ./dataset/<name> ('folder': the images)
@@ -477,8 +518,9 @@ def load_dataset(name:str,            # one of DATASETS (digits, mnist, fashion_
     if name not in DATASETS: raise ValueError(f"unknown data set {name!r}; choose one of {sorted(DATASETS)} or 'folder'")
     if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', not {split!r}")
     info = DATASETS[name]
-    root = Path(root) if root is not None else Path('dataset')/name
+    root = Path(root) if root is not None else Path('dataset')/DERIVED.get(name, (name,))[0]
     if name == 'digits': x, y = _load_digits(split)
+    elif name in DERIVED: x, y = _load_derived(name, split, root, download)
     elif name in _TV_FOLDER: x, y = _load_mnist_like(name, split, root, download)
     elif name in _CIFAR:
         if labels not in ('coarse', 'fine'): raise ValueError(f"labels must be 'coarse' or 'fine', not {labels!r}")
@@ -487,7 +529,7 @@ def load_dataset(name:str,            # one of DATASETS (digits, mnist, fashion_
     else: x, y = _load_coil20(root, download)
     return ImageSet(x.contiguous(), y, info)
 
-# %% ../nbs/00_data.ipynb 73
+# %% ../nbs/00_data.ipynb 79
 def few_label_indices(y:torch.Tensor,   # (N,) labels
                       n_per_class:int,  # labelled images per class
                       seed:int=0,       # seed of the choice

@@ -13,8 +13,8 @@ from torch.nn.utils import spectral_norm
 # %% auto 0
 __all__ = ['FAMILIES', 'FC_NORMS', 'NO_CATEGORY', 'sample_latent', 'count_params', 'init_weights', 'Family', 'register_family',
            'build_models', 'DCGenerator28', 'DCCritic28', 'DCEncoder28', 'GenBlock', 'ResNetGenerator32', 'DiscBlock',
-           'ResNetCritic32', 'BasicBlock', 'ResNetEncoder', 'DualEncoder', 'QNetwork', 'generator_classes',
-           'ProjectionCritic']
+           'ResNetCritic32', 'BasicBlock', 'ResNetEncoder', 'DualEncoder', 'CondBatchNorm2d', 'CondGenBlock',
+           'CondResNetGenerator32', 'QNetwork', 'generator_classes', 'ProjectionCritic']
 
 # %% ../nbs/01_models.ipynb 5
 def sample_latent(n:int,                               # number of latent vectors
@@ -319,6 +319,55 @@ def _build_resnet32(zn_dim, n_classes, fc_dim, channels=3, width=1.0, fc_norm='n
                               ResNetEncoder(channels, zn_dim, width)))
 
 # %% ../nbs/01_models.ipynb 62
+class CondBatchNorm2d(nn.Module):
+    "Batch norm whose per-channel gain and bias come from a category code `y` (one-hot or soft, (N, K))."
+    def __init__(self,
+                 ch:int,              # channels
+                 n_classes:int,       # categories K
+                 init_std:float=0.5,  # std of the initial per-category gains (around 1) and biases (around 0)
+                ):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(ch, affine=False)
+        self.gain, self.bias = nn.Linear(n_classes, ch, bias=False), nn.Linear(n_classes, ch, bias=False)
+        nn.init.normal_(self.gain.weight, 0., init_std); nn.init.normal_(self.bias.weight, 0., init_std)
+
+    def forward(self, x:Tensor, y:Tensor)->Tensor:
+        return self.bn(x) * (1 + self.gain(y))[:, :, None, None] + self.bias(y)[:, :, None, None]
+
+class CondGenBlock(GenBlock):
+    "`GenBlock` whose two batch norms take their gain and bias from the category."
+    def __init__(self, cin:int, cout:int, n_classes:int):
+        super().__init__(cin, cout)
+        self.bn1, self.bn2 = CondBatchNorm2d(cin, n_classes), CondBatchNorm2d(cout, n_classes)
+
+    def forward(self, x:Tensor, y:Tensor)->Tensor:
+        h = F.interpolate(F.relu(self.bn1(x, y), True), scale_factor=2, mode='nearest')
+        h = self.conv2(F.relu(self.bn2(self.conv1(h), y), True))
+        return h + F.interpolate(self.sc(x), scale_factor=2, mode='nearest')
+
+class CondResNetGenerator32(ResNetGenerator32):
+    "`ResNetGenerator32` with the category in every block's batch norms as well as in its first layer."
+    def __init__(self,
+                 zn_dim:int,      # Gaussian latent size
+                 n_classes:int,   # categories K (the last K entries of z)
+                 channels:int=3,  # output channels
+                 width:float=1.0, # multiplies the 256 channels
+                ):
+        super().__init__(zn_dim, n_classes, channels, width)
+        self.blocks = nn.ModuleList([CondGenBlock(self.ch, self.ch, n_classes) for _ in range(3)])
+
+    def forward(self, z:Tensor)->Tensor:
+        y, h = z[:, self.zn_dim:], self.fc(z).view(-1, self.ch, 4, 4)
+        for b in self.blocks: h = b(h, y)
+        return self.out(h)
+
+@register_family('resnet32_cbn', img_size=32, channels=(1, 3), value_range=(-1., 1.), two_encoders=True)
+def _build_resnet32_cbn(zn_dim, n_classes, fc_dim, channels=3, width=1.0, fc_norm='none'):
+    m = _build_resnet32(zn_dim, n_classes, fc_dim, channels, width, fc_norm)
+    m['G'] = CondResNetGenerator32(zn_dim, n_classes, channels, width)
+    return m
+
+# %% ../nbs/01_models.ipynb 66
 class QNetwork(nn.Module):
     "InfoGAN's Q: a head on the critic's trunk giving categorical logits (K) and continuous-code estimates."
     def __init__(self,
@@ -341,7 +390,7 @@ class QNetwork(nn.Module):
         return out[:, self.n_classes:], out[:, :self.n_classes]
     def logits(self, x:Tensor)->Tensor: return self.forward(x)[1]
 
-# %% ../nbs/01_models.ipynb 66
+# %% ../nbs/01_models.ipynb 70
 def generator_classes(G_state:dict, # a generator's state dict
                       zn_dim:int,   # size of z_n
                      )->int:        # K
@@ -350,7 +399,7 @@ def generator_classes(G_state:dict, # a generator's state dict
     if w is None or w.shape[1] <= zn_dim: raise ValueError(f"not a generator's state dict for zn_dim {zn_dim}")
     return int(w.shape[1] - zn_dim)
 
-# %% ../nbs/01_models.ipynb 69
+# %% ../nbs/01_models.ipynb 73
 NO_CATEGORY = -1   # the category of an image that claims none: judged as an image only
 
 class ProjectionCritic(nn.Module):

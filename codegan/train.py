@@ -204,7 +204,8 @@ def _contrastive(self:Trainer, x, c, n_reg, detach_view:bool=False):
     n_reg = min(n_reg, len(x))
     x, c = self.add_labelled(x, c)
     n = len(x)
-    both = torch.cat([x, self.augment(x.detach() if detach_view else x)])
+    first = self.augment(x) if self.cfg.augment_both else x
+    both = torch.cat([first, self.augment(x.detach() if detach_view else x)])
     if self.two_encoders: f_c, f_n = self.E_compiled.features(both), self.E_compiled.regress(x[:n_reg])
     else:
         f_n, f_c = self.E_compiled(both); f_n = f_n[:n_reg]
@@ -400,7 +401,7 @@ def load_model_state(self:Trainer, sd:dict):
     if self.G_ema is not None: self.G_ema.load_state_dict(sd.get('G_ema', sd['G']))
     if self.clusters is not None and 'clusters' in sd: self.clusters.load_state_dict(sd['clusters'])
 
-# %% ../nbs/07_train.ipynb 72
+# %% ../nbs/07_train.ipynb 74
 @patch
 def after_fit(self:Trainer):
     "K-means centroids of E's features of the training split, numbered as G's categories: <run>/centroids.pt."
@@ -411,7 +412,7 @@ def after_fit(self:Trainer):
     with writing(self.run_dir/'centroids.pt'):
         atomic_save({**c, 'step': self.step, 'generator': 'G_ema' if self.G_ema is not None else 'G'}, self.run_dir/'centroids.pt')
 
-# %% ../nbs/07_train.ipynb 76
+# %% ../nbs/07_train.ipynb 78
 def main(argv=None):
     "Entry point of `codegan-train` and `python -m codegan.train`."
     return run_main(Trainer, argv)

@@ -33,6 +33,7 @@ class Config(PseudoLabelConfig, RunConfig):
     temp:float = 0.07                   # SupCon temperature
     augment:str = 'crop'                # second view T, a key of codegan.augment.AUGMENTS
     detach_view:typing.Optional[bool] = None  # detach T(x) in G's contrastive term (null: see default_detach_view)
+    augment_both:bool = False           # [beyond the paper] the contrastive term on G's images pairs two views T(x), T'(x) (the paper: x and T(x)); with colour views E cannot tell G's categories apart by colour
     # method and ablations: every default is the paper's CoDeGAN; keys marked [beyond the paper] are our additions
     method:str = 'codegan'              # 'codegan', or 'infogan' (the baseline: a Q head on the critic's trunk)
     real_contrastive:float = 0.         # [beyond the paper] weight of NT-Xent on two views of real images per E step
