@@ -37,7 +37,7 @@ except ImportError:
     try: from codegan.run import config_path, parse_overrides       # since the run layer (older commits, --against)
     except ImportError: from codegan.train import config_path, parse_overrides   # before it
 
-TRAIN_SIZES = {'digits': 1437, 'mnist': 60000, 'fashion_mnist': 60000, 'cifar10': 50000, 'cifar100': 50000, 'coil20': 1440}
+TRAIN_SIZES = {'mnist32': 60000, 'fashion_mnist32': 60000, 'colour_mnist32': 60000, 'digits': 1437, 'mnist': 60000, 'fashion_mnist': 60000, 'cifar10': 50000, 'cifar100': 50000, 'coil20': 1440}
 
 
 def count(m): return sum(p.numel() for p in m.parameters())

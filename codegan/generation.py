@@ -11,12 +11,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from scipy import linalg
+from sklearn.metrics import normalized_mutual_info_score
 from .data import ImageSet, atomic_save, to_float, to_uint8
 from .metrics import sample_categories, match_categories, fit_centroids, nearest_centroid, name_clusters
 
 # %% auto 0
 __all__ = ['frechet_distance', 'fid_from_feats', 'OracleNet', 'Oracle', 'default_oracle_steps', 'train_oracle', 'cache_dir',
-           'data_checksum', 'load_oracle', 'generation_scores', 'alignment_score']
+           'data_checksum', 'load_oracle', 'generation_scores', 'dominant_colour', 'colour_scores', 'alignment_score']
 
 # %% ../nbs/04a_generation.ipynb 6
 def frechet_distance(mu1, sigma1, # mean (d,) and covariance (d, d) of the first Gaussian
@@ -188,7 +189,7 @@ def generation_scores(G:nn.Module,           # generator: z (n, zn_dim + n_class
                       zn_std:float=1.,       # standard deviation of z_n
                       seed:int=0,            # seed of the latent noise
                       real_feats=None,       # the oracle's features of `real`, if already computed
-                     )->dict:                # gen_acc, gen_covered, gen_fid, gen_icfid, oracle_acc, gen_match, gen_share
+                     )->dict:                # gen_acc, gen_covered, gen_fid, gen_icfid, oracle_acc, gen_match, gen_share (+ colour keys)
     "Does category c draw class match[c]? The oracle's verdict on G's samples, with Fréchet distances in its features."
     xs, cs = [], []
     for x, c in sample_categories(G, n_classes, zn_dim, n_per_class, zn_std=zn_std, seed=seed):
@@ -202,11 +203,43 @@ def generation_scores(G:nn.Module,           # generator: z (n, zn_dim + n_class
     pairs = [(k, match[k]) for k in range(n_classes) if match[k] >= 0 and (c == k).sum() > 1 and (y == match[k]).sum() > 1]
     icfid = [fid_from_feats(fg[c == k], fr[y == j]) for k, j in pairs]   # a Gaussian needs two samples a side
     share = [float(m[k, match[k]] / m[k].sum()) if match[k] >= 0 else 0. for k in range(n_classes)]
-    return dict(gen_acc=acc, gen_covered=len(set(m.argmax(1).tolist())), gen_fid=fid_from_feats(fg, fr),
-                gen_icfid=float(np.mean(icfid)) if icfid else float('nan'), oracle_acc=oracle.acc,
-                gen_match=match.tolist(), gen_share=share)
+    out = dict(gen_acc=acc, gen_covered=len(set(m.argmax(1).tolist())), gen_fid=fid_from_feats(fg, fr),
+               gen_icfid=float(np.mean(icfid)) if icfid else float('nan'), oracle_acc=oracle.acc,
+               gen_match=match.tolist(), gen_share=share)
+    if x.shape[1] == 3:   # colour images: is colour what the categories mean? (`colour_scores`; the real classes for scale)
+        gc, rc = colour_scores(x, c, n_classes), colour_scores(real.x, y, oracle.n_classes)
+        out.update(gen_colour_nmi=gc['colour_nmi'], gen_colour_share=gc['colour_share'],
+                   real_colour_nmi=rc['colour_nmi'], real_colour_share=rc['colour_share'])
+    return out
 
 # %% ../nbs/04a_generation.ipynb 29
+def dominant_colour(x:torch.Tensor,       # uint8 RGB images (N, 3, H, W)
+                    top:float=0.2,        # share of each image's brightest pixels whose mean colour counts
+                    min_sat:float=0.25,   # below this saturation the colour is gray
+                    hues:int=6,           # hue sectors
+                   )->np.ndarray:         # (N,) bin of each image: 0..hues-1 a hue sector, `hues` gray
+    "Each image's colour as a bin: the hue sector of the mean colour of its brightest pixels, or gray."
+    f = x.float().flatten(2) / 255                                    # (N, 3, HW)
+    k = max(1, int(round(top * f.shape[2])))
+    idx = f.mean(1).topk(k, 1).indices                                # the brightest pixels
+    rgb = f.gather(2, idx[:, None].expand(-1, 3, -1)).mean(2)         # (N, 3)
+    mx, mn = rgb.max(1).values, rgb.min(1).values
+    d, (r, g, b) = (mx - mn).clamp_min(1e-6), rgb.unbind(1)
+    h = torch.where(mx == r, ((g - b) / d) % 6, torch.where(mx == g, (b - r) / d + 2, (r - g) / d + 4))   # [0, 6)
+    sector = (h / 6 * hues).long().clamp(0, hues - 1)
+    return torch.where((mx - mn) / mx.clamp_min(1e-6) < min_sat, hues, sector).numpy()
+
+def colour_scores(x:torch.Tensor,   # uint8 RGB images (N, 3, H, W)
+                  c,                # (N,) their categories (or classes)
+                  n_classes:int,    # K
+                 )->dict:           # colour_nmi, colour_share, colour_share_all
+    "How far the category fixes the colour: NMI(category, colour bin) and the mean share of a category's commonest bin."
+    bins, c = dominant_colour(x), np.asarray(c)
+    shares = [np.bincount(bins[c == k]).max() / (c == k).sum() for k in range(n_classes) if (c == k).any()]
+    return dict(colour_nmi=float(normalized_mutual_info_score(c, bins)), colour_share=float(np.mean(shares)),
+                colour_share_all=float(np.bincount(bins).max() / len(bins)))
+
+# %% ../nbs/04a_generation.ipynb 35
 def alignment_score(real_feats,        # (n, d) encoder features of real images
                     gen_feats,         # (m, d) encoder features of generated images
                     gen_c,             # (m,) their categories

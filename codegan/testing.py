@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import yaml
-from .data import DATASETS
+from .data import DATASETS, DERIVED
 
 # %% auto 0
 __all__ = ['write_idx', 'write_image_folder', 'make_fake_dataset', 'TinyFeat', 'fake_run_config']
@@ -63,7 +63,7 @@ def make_fake_dataset(name:str,   # a key of codegan.data.DATASETS, or 'folder' 
     if name == 'folder':
         x, y = _class_images(rng, 10 * n, 10, (1, 28, 28))   # the test split holds about n
         return write_image_folder(root, x, y)
-    if name in ('mnist', 'fashion_mnist'):
+    if name in ('mnist', 'fashion_mnist') or name in DERIVED:   # the 32x32 sets are made from MNIST-like files
         for split in ('train', 't10k'):
             x, y = _class_images(rng, n, 10, (28, 28))
             write_idx(root/f'{split}-images-idx3-ubyte.gz', x); write_idx(root/f'{split}-labels-idx1-ubyte.gz', y)
