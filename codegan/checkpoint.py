@@ -142,9 +142,13 @@ def _holder(lock:Path)->str:
     "Who holds `lock`: the pid it wrote and, where /proc tells it, the command."
     try: pid = int(lock.read_text().split()[0])
     except (OSError, ValueError, IndexError): return 'another process'
-    try: cmd = Path(f'/proc/{pid}/cmdline').read_bytes().replace(b'\0', b' ').decode(errors='replace').strip()
-    except OSError: cmd = ''
-    return f"process {pid}" + (f" ({cmd[:100]})" if cmd else '')
+    try: args = Path(f'/proc/{pid}/cmdline').read_bytes().decode(errors='replace').split('\0')
+    except OSError: args = []
+    args = [a for a in args if a]
+    if args and Path(args[0]).name.startswith('python') and len(args) > 1: args = args[1:]   # the interpreter says little
+    if args: args[0] = Path(args[0]).name                                                   # codegan-train, not its path
+    cmd = ' '.join(args)
+    return f"process {pid}" + (f" ({cmd if len(cmd) <= 160 else cmd[:157] + '...'})" if cmd else '')
 
 def _release(key:str, held:list):
     held[1] -= 1
