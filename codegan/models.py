@@ -106,36 +106,38 @@ def _w(n:int, width:float)->int: return max(1, int(round(n * width)))
 
 # %% ../nbs/01_models.ipynb 22
 class DCGenerator28(nn.Module):
-    "InfoGAN-style 28x28 generator: z -> FC 1024 -> FC 128x7x7 -> ConvT 64 -> ConvT C, sigmoid."
+    "InfoGAN-style generator: z -> FC 1024 -> FC 128x(s/4)^2 -> ConvT 64 -> ConvT C, sigmoid (or tanh); s = 28 or 32."
     def __init__(self,
                  zn_dim:int,      # Gaussian latent size
                  n_classes:int,   # categories K
                  channels:int=1,  # output channels
                  width:float=1.0, # channel multiplier
+                 size:int=28,     # image side: 28 (7 -> 14 -> 28) or 32 (8 -> 16 -> 32)
+                 out:str='sigmoid', # last activation: 'sigmoid' (pixels in [0, 1]) or 'tanh' ([-1, 1])
                 ):
         super().__init__()
-        self.zn_dim, self.n_classes, self.channels, self.img_size = zn_dim, n_classes, channels, 28
-        h, c1, c2 = _w(1024, width), _w(128, width), _w(64, width)
+        self.zn_dim, self.n_classes, self.channels, self.img_size = zn_dim, n_classes, channels, size
+        h, c1, c2, s = _w(1024, width), _w(128, width), _w(64, width), size // 4
         self.net = nn.Sequential(
             nn.Linear(zn_dim + n_classes, h), nn.BatchNorm1d(h), nn.ReLU(True),
-            nn.Linear(h, c1 * 7 * 7), nn.BatchNorm1d(c1 * 7 * 7), nn.ReLU(True),
-            nn.Unflatten(1, (c1, 7, 7)),
+            nn.Linear(h, c1 * s * s), nn.BatchNorm1d(c1 * s * s), nn.ReLU(True),
+            nn.Unflatten(1, (c1, s, s)),
             nn.ConvTranspose2d(c1, c2, 4, 2, 1), nn.BatchNorm2d(c2), nn.ReLU(True),
-            nn.ConvTranspose2d(c2, channels, 4, 2, 1), nn.Sigmoid())
+            nn.ConvTranspose2d(c2, channels, 4, 2, 1), nn.Tanh() if out == 'tanh' else nn.Sigmoid())
         self.apply(init_weights)
 
     def forward(self, z:Tensor)->Tensor: return self.net(z)
 
 # %% ../nbs/01_models.ipynb 24
 class DCCritic28(nn.Module):
-    "28x28 critic: Conv 64 -> Conv 128 -> FC 1024 -> FC 1, LeakyReLU(0.2); returns (N,) scores."
-    def __init__(self, channels:int=1, width:float=1.0):
+    "DCGAN-style critic for 28x28 (or 32x32) images: Conv 64 -> Conv 128 -> FC 1024 -> FC 1, LeakyReLU(0.2); (N,) scores."
+    def __init__(self, channels:int=1, width:float=1.0, size:int=28):
         super().__init__()
         c1, c2, h = _w(64, width), _w(128, width), _w(1024, width)
         self.net = nn.Sequential(
             nn.Conv2d(channels, c1, 4, 2, 1), nn.LeakyReLU(0.2, True),
             nn.Conv2d(c1, c2, 4, 2, 1), nn.LeakyReLU(0.2, True),
-            nn.Flatten(), nn.Linear(c2 * 7 * 7, h), nn.LeakyReLU(0.2, True), nn.Linear(h, 1))
+            nn.Flatten(), nn.Linear(c2 * (size // 4) ** 2, h), nn.LeakyReLU(0.2, True), nn.Linear(h, 1))
         self.feat_dim = h
         self.apply(init_weights)
 
@@ -145,16 +147,17 @@ class DCCritic28(nn.Module):
 
 # %% ../nbs/01_models.ipynb 26
 class DCEncoder28(nn.Module):
-    "28x28 encoder: 3 convs (64, 128, 256) -> FC 1024 -> FC fc_dim + zn_dim, split into (f_n, f_c)."
-    def __init__(self, zn_dim:int, fc_dim:int, channels:int=1, width:float=1.0, fc_norm:str='none'):
+    "DCGAN-style encoder for 28x28 (or 32x32) images: 3 convs (64, 128, 256) -> FC 1024 -> FC fc_dim + zn_dim, split into (f_n, f_c)."
+    def __init__(self, zn_dim:int, fc_dim:int, channels:int=1, width:float=1.0, fc_norm:str='none', size:int=28):
         super().__init__()
         self.zn_dim, self.fc_dim = zn_dim, fc_dim
         c1, c2, c3, h = _w(64, width), _w(128, width), _w(256, width), _w(1024, width)
+        s = (size // 4 + 2 - 4) // 2 + 1   # the third conv's output side: 3 (28x28) or 4 (32x32)
         self.net = nn.Sequential(
             nn.Conv2d(channels, c1, 4, 2, 1), nn.LeakyReLU(0.2, True),
             nn.Conv2d(c1, c2, 4, 2, 1), nn.LeakyReLU(0.2, True),
             nn.Conv2d(c2, c3, 4, 2, 1), nn.LeakyReLU(0.2, True),
-            nn.Flatten(), nn.Linear(c3 * 3 * 3, h), nn.LeakyReLU(0.2, True), nn.Linear(h, fc_dim + zn_dim))
+            nn.Flatten(), nn.Linear(c3 * s * s, h), nn.LeakyReLU(0.2, True), nn.Linear(h, fc_dim + zn_dim))
         self.feat_dim = h
         self.fc_bn = nn.BatchNorm1d(fc_dim) if fc_norm == 'bn' else None
         self.apply(init_weights)
@@ -368,6 +371,12 @@ def _build_resnet32_cbn(zn_dim, n_classes, fc_dim, channels=3, width=1.0, fc_nor
     return m
 
 # %% ../nbs/01_models.ipynb 66
+@register_family('dcgan32', img_size=32, channels=(1, 3), value_range=(-1., 1.), two_encoders=False)
+def _build_dcgan32(zn_dim, n_classes, fc_dim, channels=3, width=1.0, fc_norm='none'):
+    return dict(G=DCGenerator28(zn_dim, n_classes, channels, width, size=32, out='tanh'),
+                D=DCCritic28(channels, width, size=32), E=DCEncoder28(zn_dim, fc_dim, channels, width, fc_norm, size=32))
+
+# %% ../nbs/01_models.ipynb 70
 class QNetwork(nn.Module):
     "InfoGAN's Q: a head on the critic's trunk giving categorical logits (K) and continuous-code estimates."
     def __init__(self,
@@ -390,7 +399,7 @@ class QNetwork(nn.Module):
         return out[:, self.n_classes:], out[:, :self.n_classes]
     def logits(self, x:Tensor)->Tensor: return self.forward(x)[1]
 
-# %% ../nbs/01_models.ipynb 70
+# %% ../nbs/01_models.ipynb 74
 def generator_classes(G_state:dict, # a generator's state dict
                       zn_dim:int,   # size of z_n
                      )->int:        # K
@@ -399,7 +408,7 @@ def generator_classes(G_state:dict, # a generator's state dict
     if w is None or w.shape[1] <= zn_dim: raise ValueError(f"not a generator's state dict for zn_dim {zn_dim}")
     return int(w.shape[1] - zn_dim)
 
-# %% ../nbs/01_models.ipynb 73
+# %% ../nbs/01_models.ipynb 77
 NO_CATEGORY = -1   # the category of an image that claims none: judged as an image only
 
 class ProjectionCritic(nn.Module):
