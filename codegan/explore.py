@@ -88,7 +88,8 @@ class Explorer:
         self.view, self.grid, self.sweep = (tag(W.Image(format='png'), n) for n in ('view', 'grid', 'sweep'))
         self.view_label, self.grid_label, self.sweep_label, self.status = (W.HTML() for _ in range(4))
         self.status.add_class('codegan-status')
-        left = W.VBox([self.view_label, self.view, *self.sliders[:n_sliders]] + ([self.more] if d > n_sliders else []))
+        left = W.VBox([self.view_label, self.view, *self.sliders[:n_sliders]] + ([self.more] if d > n_sliders else []),
+                      layout=lay(min_width='350px'))
         right = W.VBox([self.grid_label, self.grid, self.sweep_label, self.sweep, self.status])
         samples = W.VBox([self.category, W.HBox([self.seed, self.randomise]), W.HBox([left, right], layout=lay(grid_gap='16px'))])
         self.category.observe(lambda ch: self.redraw(), 'value')
@@ -108,7 +109,7 @@ class Explorer:
         interp = W.VBox([W.HBox([self.a_cat, self.a_seed]), W.HBox([self.b_cat, self.b_seed]), self.steps,
                          self.interp_label, self.interpolation])
         # your image
-        self.upload = tag(W.FileUpload(accept='image/*', multiple=False, description='upload an image'), 'upload')
+        self.upload = tag(W.FileUpload(accept='image/*', multiple=False, description='upload', layout=lay(width='110px')), 'upload')
         self.path = tag(W.Text(placeholder='or type the path of an image file and press Enter', continuous_update=False,
                                layout=lay(width='420px')), 'path')
         self.result = tag(W.HTML('Upload an image, or type the path of one: its cluster and neighbours show here.'), 'result')
