@@ -26,6 +26,15 @@ def _widgets():
     except ImportError: return None
     return W if int(W.__version__.split('.')[0]) >= 8 else None
 
+class _threads:
+    "Run a block with `n` torch threads (None: as they are), then restore the kernel's number."
+    def __init__(self, n:int|None): self.n = n
+    def __enter__(self):
+        self.old = torch.get_num_threads()
+        if self.n and self.n != self.old: torch.set_num_threads(self.n)
+    def __exit__(self, *a):
+        if torch.get_num_threads() != self.old: torch.set_num_threads(self.old)
+
 def _line(e:BaseException)->str:
     "An error as one line."
     msg = ' '.join(l.strip() for l in str(e).splitlines() if l.strip())
@@ -61,16 +70,17 @@ class Explorer:
                  run:TrainedRun,    # the run
                  n_sliders:int=5,   # z_n sliders shown; the others are behind a fold
                  span:float=3.,     # the sliders run from -span to span standard deviations of z_n
-                 scale:int=None,    # zoom of the pictures; default: 3 for 28x28 and 32x32 images
+                 scale:int=2,       # zoom of the small pictures; the large one is about 160 pixels wide
                  k:int=8,           # neighbours shown for your image
                  seed:int=0,        # the first z_n: that of `sample(c, 1, seed)`
+                 threads:int=1,     # torch threads while it computes (None: the kernel's)
                  W=None,            # the ipywidgets module (default: imported)
                 ):
         W = W or _widgets()
         if W is None: raise ImportError(NEEDS_WIDGETS)
-        self.run, self.k, self.W, self.times, self.dim, self._quiet = run, k, W, [], 0, False
+        self.run, self.k, self.W, self.threads, self.times, self.dim, self._quiet = run, k, W, threads, [], 0, False
         K, d = run.K, run.cfg.zn_dim
-        self.span, self.scale = span * run.cfg.zn_std, scale or max(1, round(96 / run.info.size))
+        self.span, self.scale, self.big = span * run.cfg.zn_std, scale, max(1, round(160 / run.info.size))
         self.zn = run.draw_zn(seed)[0]
         tag = lambda w, name: (w.add_class(f'codegan-{name}'), w)[1]
         lay = W.Layout
@@ -84,14 +94,17 @@ class Explorer:
                                           continuous_update=True, layout=lay(width='330px')), f'zn{i}')
                         for i, v in enumerate(self.zn)]
         more = W.GridBox(self.sliders[n_sliders:], layout=lay(grid_template_columns='repeat(2, 340px)'))
-        self.more = W.Accordion(children=[more], titles=(f'z_n[{n_sliders}] to z_n[{d - 1}]',), selected_index=None)
+        self.more = W.Accordion(children=[more], titles=(f'z_n[{n_sliders}] to z_n[{d - 1}]',), selected_index=None,
+                                layout=lay(width='700px'))
         self.view, self.grid, self.sweep = (tag(W.Image(format='png'), n) for n in ('view', 'grid', 'sweep'))
         self.view_label, self.grid_label, self.sweep_label, self.status = (W.HTML() for _ in range(4))
         self.status.add_class('codegan-status')
-        left = W.VBox([self.view_label, self.view, *self.sliders[:n_sliders]] + ([self.more] if d > n_sliders else []),
-                      layout=lay(min_width='350px'))
-        right = W.VBox([self.grid_label, self.grid, self.sweep_label, self.sweep, self.status])
-        samples = W.VBox([self.category, W.HBox([self.seed, self.randomise]), W.HBox([left, right], layout=lay(grid_gap='16px'))])
+        top = lay(align_items='flex-start')   # pictures at their own size, not stretched to the column
+        sliders = W.GridBox(self.sliders[:n_sliders], layout=lay(grid_template_columns='repeat(2, 340px)'))
+        pictures = W.HBox([W.VBox([self.view_label, self.view], layout=top),
+                           W.VBox([self.grid_label, self.grid, self.sweep_label, self.sweep], layout=top)], layout=lay(grid_gap='16px'))
+        samples = W.VBox([self.category, W.HBox([self.seed, self.randomise, self.status], layout=lay(align_items='center')),
+                          pictures, sliders] + ([self.more] if d > n_sliders else []))
         self.category.observe(lambda ch: self.redraw(), 'value')
         self.seed.observe(lambda ch: self._new_seed(ch['new']), 'value')
         self.randomise.on_click(lambda b: setattr(self.seed, 'value', random.randrange(2**31)))
@@ -107,7 +120,7 @@ class Explorer:
         for w in (self.a_cat, self.a_seed, self.b_cat, self.b_seed, self.steps):
             w.observe(lambda ch: self.redraw_interpolation(), 'value')
         interp = W.VBox([W.HBox([self.a_cat, self.a_seed]), W.HBox([self.b_cat, self.b_seed]), self.steps,
-                         self.interp_label, self.interpolation])
+                         self.interp_label, self.interpolation], layout=lay(align_items='flex-start'))
         # your image
         self.upload = tag(W.FileUpload(accept='image/*', multiple=False, description='upload', layout=lay(width='110px')), 'upload')
         self.path = tag(W.Text(placeholder='or type the path of an image file and press Enter', continuous_update=False,
@@ -117,8 +130,8 @@ class Explorer:
         self.real_label, self.fake_label = W.HTML(), W.HTML()
         self.upload.observe(lambda ch: self._uploaded(ch['new']), 'value')
         self.path.observe(lambda ch: ch['new'].strip() and self.show(ch['new'].strip()), 'value')
-        yours = W.VBox([W.HBox([self.upload, self.path]), W.HBox([self.yours, self.result], layout=lay(grid_gap='16px')),
-                        self.real_label, self.real, self.fake_label, self.fake])
+        yours = W.VBox([W.HBox([self.upload, self.path]), W.HBox([self.yours, self.result], layout=lay(grid_gap='16px', align_items='flex-start')),
+                        self.real_label, self.real, self.fake_label, self.fake], layout=lay(align_items='flex-start'))
         c = run.cfg
         head = W.HTML(f"<b>{html.escape(run.run_dir.name)}</b>: {c.dataset}, {c.family}, K={K}, z_n of {d}, "
                       f"iteration {run.step}, {run.generator}")
@@ -154,17 +167,18 @@ def redraw(self:Explorer):
     "Redraw the samples tab: the chosen category at `zn`, every category at `zn`, and the sweep of coordinate `dim`."
     t0 = time.perf_counter()
     try:
-        run, K, c, d, s = self.run, self.run.K, self.category.value, self.dim, self.scale
-        zn = self.zn.repeat(K + 9, 1); zn[K:, d] = torch.linspace(-self.span, self.span, 9)
-        x = run.generate(zn, torch.cat([torch.arange(K), torch.full((9,), c)]))
-        self.view.value = _png(_tiles(x[c:c + 1], 2 * s))
-        self.grid.value = _png(_tiles(x[:K], s, frame=c), min(K, 10))
-        self.sweep.value = _png(_tiles(x[K:], s), 9)
-        self.view_label.value = f"<b>category {c}</b> at this z_n"
-        self.grid_label.value = "every category at this z_n"
-        self.sweep_label.value = f"category {c} with z_n[{d}] from {-self.span:g} to {self.span:g} (the last slider moved)"
-        ms = 1000 * (time.perf_counter() - t0); self.times.append(ms)
-        self.status.value = f"<small>redrawn in {ms:.0f} ms</small>"
+        with _threads(self.threads):
+            run, K, c, d, s = self.run, self.run.K, self.category.value, self.dim, self.scale
+            zn = self.zn.repeat(K + 9, 1); zn[K:, d] = torch.linspace(-self.span, self.span, 9)
+            x = run.generate(zn, torch.cat([torch.arange(K), torch.full((9,), c)]))
+            self.view.value = _png(_tiles(x[c:c + 1], self.big))
+            self.grid.value = _png(_tiles(x[:K], s, frame=c), min(K, 5))
+            self.sweep.value = _png(_tiles(x[K:], s), 9)
+            self.view_label.value = f"<b>category {c}</b> at this z_n"
+            self.grid_label.value = "every category at this z_n"
+            self.sweep_label.value = f"category {c} with z_n[{d}] from {-self.span:g} to {self.span:g} (the last slider moved)"
+            ms = 1000 * (time.perf_counter() - t0); self.times.append(ms)
+            self.status.value = f"&nbsp; <small>redrawn in {ms:.0f} ms</small>"
     except Exception as e: self.status.value = html.escape(_line(e))
 
 # %% ../nbs/11a_explore.ipynb 22
@@ -173,8 +187,7 @@ def redraw_interpolation(self:Explorer):
     "Redraw the interpolation tab: `steps` images from (category, seed) to (category, seed)."
     try:
         a, b, n = (self.a_cat.value, self.a_seed.value), (self.b_cat.value, self.b_seed.value), self.steps.value
-        x = self.run.interpolate(a, b, n)
-        self.interpolation.value = _png(_tiles(x, self.scale), min(n, 12))
+        with _threads(self.threads): self.interpolation.value = _png(_tiles(self.run.interpolate(a, b, n), self.scale), min(n, 12))
         what = ('one latent: nothing moves' if a == b else f'the category moves from {a[0]} to {b[0]}; z_n of seed {a[1]} stays'
                 if a[1] == b[1] else f'z_n moves from seed {a[1]} to seed {b[1]}; category {a[0]} stays' if a[0] == b[0]
                 else 'the category and z_n both move')
@@ -192,6 +205,10 @@ def show(self:Explorer,
          name:str=None,  # what to call it; default: the path, or 'your image'
         )->dict|None:    # `TrainedRun.nearest`'s result, or None when the image could not be placed
     "Show an image's cluster, its distance, its nearest training images and G's nearest samples of its category."
+    with _threads(self.threads): return self._show(image, name)
+
+@patch
+def _show(self:Explorer, image, name:str=None)->dict|None:
     from PIL import Image
     name = name or (str(image) if isinstance(image, (str, os.PathLike)) else 'your image')
     for w in (self.yours, self.real, self.fake): w.value = b''
@@ -213,7 +230,7 @@ def show(self:Explorer,
         self.result.value = f"<b>{html.escape(name)}</b>: " + html.escape(_line(e).removeprefix('ValueError: '))
         return None
     c, s = res['cluster'], self.scale
-    self.yours.value = _png(_tiles(x, 2 * s))
+    self.yours.value = _png(_tiles(x, self.big))
     typical = f" (training images of cluster {c}: median {res['cluster_median']:.3f})" if res['cluster_median'] is not None else ''
     notes = ''.join(f"; {html.escape(m)}" for m in dict.fromkeys(str(w.message) for w in caught))
     self.result.value = (f"<b>{html.escape(name)}</b>: cluster <b>{c}</b>, distance {res['distance']:.3f} to its centroid"
@@ -230,11 +247,12 @@ def show(self:Explorer,
 def explore(run,              # a `TrainedRun`, or a run folder for `load_run`
             n_sliders:int=5,  # z_n sliders shown; the others are behind a fold
             span:float=3.,    # the sliders run from -span to span standard deviations of z_n
-            scale:int=None,   # zoom of the pictures; default: 3 for 28x28 and 32x32 images
+            scale:int=2,      # zoom of the small pictures; the large one is about 160 pixels wide
             k:int=8,          # neighbours shown for your image
             seed:int=0,       # the first z_n: that of `sample(c, 1, seed)`
+            threads:int=1,    # torch threads while it computes (None: the kernel's)
            )->Explorer|None:  # None, after one line, without ipywidgets 8
     "Explore a trained run in JupyterLab: a category and sliders on z_n, interpolations, and your own image's neighbours."
     W = _widgets()
     if W is None: print(NEEDS_WIDGETS); return None
-    return Explorer(run if isinstance(run, TrainedRun) else load_run(run), n_sliders, span, scale, k, seed, W)
+    return Explorer(run if isinstance(run, TrainedRun) else load_run(run), n_sliders, span, scale, k, seed, threads, W)
