@@ -12,6 +12,7 @@ lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
+widgets_requirements = cfg.get('widgets_requirements', '').split()
 console_scripts = [s.strip() for s in cfg.get('console_scripts', '').splitlines() if s.strip()]
 
 setuptools.setup(
@@ -33,7 +34,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={'codegan': ['configs/*.yml']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'widgets': widgets_requirements},
     python_requires='>=' + cfg['min_python'],
     zip_safe=False,
     entry_points={'console_scripts': console_scripts, 'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},

@@ -1,8 +1,8 @@
-"""Import every codegan module while nbdev, fastcore and execnb are blocked: the package must run on its
-runtime requirements alone (as on a GPU box without the dev tools)."""
+"""Import every codegan module while nbdev, fastcore, execnb, papermill and ipywidgets are blocked: the package must run on its
+runtime requirements alone (as on a GPU box without the dev tools; ipywidgets is needed only when the explorer is opened)."""
 import importlib, importlib.abc, pkgutil, sys
 
-BLOCKED = ('nbdev', 'fastcore', 'execnb', 'papermill')
+BLOCKED = ('nbdev', 'fastcore', 'execnb', 'papermill', 'ipywidgets')
 
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):

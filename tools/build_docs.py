@@ -282,8 +282,13 @@ def build(out:Path=None, verbose:bool=True)->Path:
             (out/f).parent.mkdir(parents=True, exist_ok=True); (out/f).write_bytes(data)
         body = body.replace(site_url, '')                      # nbdev's doc links point at the published site: make them local
         for src in sorted(set(re.findall(r'<img[^>]+src="([^"]+)"', body))):   # pictures a markdown cell refers to
-            if src.startswith(('data:', 'http://', 'https://')) or (out/src).exists(): continue
+            if src.startswith(('data:', 'http://', 'https://')): continue
             f = (p.parent/src).resolve()
+            if f.is_file() and (ROOT/'docs'/'images').resolve() in f.parents:   # the project's pictures (../docs/images/, as README's)
+                dst = f'images/{f.name}'
+                (out/dst).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, out/dst)
+                body = body.replace(f'src="{src}"', f'src="{dst}"'); continue
+            if (out/src).exists(): continue
             if f.is_file() and nbs_path.resolve() in f.parents:
                 (out/src).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, out/src)
             else: print(f"  WARNING: {p.name}: image {src} not found")
