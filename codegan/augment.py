@@ -10,7 +10,7 @@ from torch import Tensor
 
 # %% auto 0
 __all__ = ['AUGMENTS', 'resized_crop', 'sample_crop_boxes', 'random_resized_crop', 'hflip', 'adjust_colors', 'color_jitter',
-           'random_grayscale', 'Augment', 'make_augment']
+           'random_grayscale', 'colour_cast', 'Augment', 'make_augment']
 
 # %% ../nbs/03_augment.ipynb 5
 def _rand(n, generator, device, *shape):
@@ -166,8 +166,18 @@ def random_grayscale(x01:Tensor,  # images (N, C, H, W)
     return torch.where(gray, _gray(x).expand_as(x), x).to(dt)
 
 # %% ../nbs/03_augment.ipynb 34
+def colour_cast(x01:Tensor,         # images (N, C, H, W) in [0, 1]
+                strength:float=.4,  # each channel's offset is uniform in [0, strength]
+                generator:torch.Generator|None=None, # optional RNG (on `x01`'s device)
+               )->Tensor:           # (N, C, H, W) in [0, 1]
+    "Add a random offset per image and channel (a colour cast over the whole image), clipped to [0, 1]."
+    x, dt = _as_float(x01)
+    off = _rand(x.shape[0], generator, x.device, x.shape[1]) * strength
+    return (x + off[:, :, None, None]).clamp(0, 1).to(dt)
+
+# %% ../nbs/03_augment.ipynb 38
 class Augment:
-    "A batch augmentation pipeline: random resized crop, h-flip, colour jitter, grayscale, each drawn per image."
+    "A batch augmentation pipeline: random resized crop, h-flip, colour jitter, colour cast, grayscale, each drawn per image."
     def __init__(self,
                  crop_scale:tuple|None=(0.8, 1.),  # area range of the random resized crop (`None`: no crop)
                  crop_ratio:tuple=(3/4, 4/3),       # aspect-ratio range of the crop
@@ -175,10 +185,12 @@ class Augment:
                  jitter:tuple|None=None,            # (brightness, contrast, saturation, hue) strengths, or `None`
                  jitter_p:float=.8,                 # probability of jittering an image
                  gray_p:float=0.,                   # probability of turning an RGB image gray
+                 cast:float=0.,                     # strength of a random colour cast (`colour_cast`; 0: none)
                  value_range:tuple=(0., 1.),        # value range of the images in and out
                 ):
         self.crop_scale, self.crop_ratio, self.flip_p = crop_scale, crop_ratio, flip_p
         self.jitter, self.jitter_p, self.gray_p, self.value_range = jitter, jitter_p, gray_p, tuple(value_range)
+        self.cast = cast
 
     def __call__(self,
                  x:Tensor,                            # images (N, C, H, W) in `value_range`
@@ -191,10 +203,11 @@ class Augment:
                      if self.crop_scale is not None else x.new_tensor([0., 0., H, W]).expand(n, 4))
             flip = _rand(n, generator, x.device) < self.flip_p if self.flip_p > 0 else None
             x = resized_crop(x, boxes, flip)
-        if self.jitter is None and self.gray_p == 0: return x
+        if self.jitter is None and self.gray_p == 0 and self.cast == 0: return x
         lo, hi = self.value_range
         x = (x - lo) / (hi - lo)
         if self.jitter is not None: x = color_jitter(x, *self.jitter, p=self.jitter_p, generator=generator)
+        if self.cast > 0: x = colour_cast(x, self.cast, generator)
         if self.gray_p > 0: x = random_grayscale(x, self.gray_p, generator)
         return x * (hi - lo) + lo
 
@@ -202,12 +215,12 @@ class Augment:
         args = ', '.join(f'{k}={v!r}' for k, v in vars(self).items())
         return f'Augment({args})'
 
-# %% ../nbs/03_augment.ipynb 35
+# %% ../nbs/03_augment.ipynb 39
 AUGMENTS = {
     'crop':  dict(crop_scale=(0.8, 1.)),
     'cifar': dict(crop_scale=(0.6, 1.), flip_p=.5, jitter=(.3, .3, .3, .1), jitter_p=.8, gray_p=.1),
     'gray':  dict(crop_scale=(0.6, 1.), flip_p=.5, jitter=(.3, .3, 0., 0.), jitter_p=.8),
-    'colour': dict(crop_scale=(0.6, 1.), flip_p=.5, jitter=(.4, .4, .8, .5), jitter_p=1., gray_p=.3),
+    'colour': dict(crop_scale=(0.6, 1.), flip_p=.5, jitter=(.4, .4, .8, .5), jitter_p=1., cast=.4, gray_p=.3),
 }
 
 def make_augment(name:str,                  # a key of `AUGMENTS`
