@@ -221,6 +221,7 @@ AUGMENTS = {
     'cifar': dict(crop_scale=(0.6, 1.), flip_p=.5, jitter=(.3, .3, .3, .1), jitter_p=.8, gray_p=.1),
     'gray':  dict(crop_scale=(0.6, 1.), flip_p=.5, jitter=(.3, .3, 0., 0.), jitter_p=.8),
     'colour': dict(crop_scale=(0.6, 1.), flip_p=.5, jitter=(.4, .4, .8, .5), jitter_p=1., cast=.4, gray_p=.3),
+    'simclr': dict(crop_scale=(0.2, 1.), flip_p=.5, jitter=(.4, .4, .4, .1), jitter_p=.8, gray_p=.2),
 }
 
 def make_augment(name:str,                  # a key of `AUGMENTS`
