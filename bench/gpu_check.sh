@@ -5,7 +5,10 @@
 #       and of its SimCLR pre-training steps in fp32 and bf16,
 #   (d) a Fashion-MNIST run of about 5 minutes on the reference settings, with its ACC / purity / NMI at the end,
 #   (e) a 2-process data-parallel run under torchrun (nccl where two GPUs exist, gloo with --device cpu), then
-#       resumed on one process.
+#       resumed on one process,
+#   (f) bench_step.py ms/iteration of the 32x32 recipe `cifar10` at full width (resnet32_cbn, fake CIFAR-shaped
+#       data: no files needed) with its defaults (bf16 where the device has it), and the time of a full CIFAR-10 run
+#       (the config's iterations; evaluations and checkpoints come on top).
 # Each section prints its result and the next one runs even if it failed; the exit status counts the failures.
 #
 #   bash bench/gpu_check.sh                          # on the GPU box; Fashion-MNIST files in dataset/fashion_mnist
@@ -22,7 +25,7 @@ while [ $# -gt 0 ]; do
     --data) DATA=$2; shift 2;;
     --minutes) MINUTES=$2; shift 2;;
     --out) OUT=$2; shift 2;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0;;
     *) echo "gpu_check: unknown option $1 (see --help)" >&2; exit 2;;
   esac
 done
@@ -118,6 +121,18 @@ print(f"2 processes, step 20: loss_d {tr[20]['loss_d']:.3f}  loss_g {tr[20]['los
 print(f"resumed on 1 process, step 24: loss_d {tr[24]['loss_d']:.3f}  ACC {ev[1]['acc']:.3f}  (global batch_d {ck['cfg']['batch_d']})")
 EOF
 fi
+
+section f "the 32x32 recipe (cifar10) at full width, and a full CIFAR-10 run's time"
+iters=20; warm=3; [ "$QUICK" = 1 ] && { iters=2; warm=1; }
+timeout 300 python bench/bench_step.py --config cifar10 --device "$DEVICE" --iters $iters --warmup $warm \
+    --json "$OUT/bench_cifar10.json" 2>"$OUT/bench_cifar10.err" | grep -E 'iteration|step|amp' \
+  && python - "$OUT/bench_cifar10.json" <<'EOF' || { tail -n 2 "$OUT/bench_cifar10.err"; note_fail "(f) cifar10 recipe"; }
+import json, sys
+from codegan.train_config import load_config
+ms, steps = json.load(open(sys.argv[1]))['ms_iteration'], load_config('cifar10').steps
+print(f"cifar10 recipe: {ms:.1f} ms per iteration; its {steps:,} iterations: about {ms * steps / 3.6e6:.1f} hours of "
+      f"training (evaluations and checkpoints come on top)")
+EOF
 
 echo; echo "gpu_check: $fails section(s) failed, $(( $(date +%s) - t_all )) s in all"
 exit $fails

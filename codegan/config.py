@@ -11,11 +11,12 @@ import torch
 import yaml
 
 # %% auto 0
-__all__ = ['RECIPES', 'RECIPE_KINDS', 'UNTRIED', 'CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS', 'patch', 'RunConfig', 'UserError',
-           'ConfigError', 'InputError', 'check_choice', 'check_family_fits', 'check_at_least', 'check_positive',
-           'check_run_config', 'dataset_info', 'check_image_keys', 'typed_overrides', 'recipe_config', 'recipe_name',
-           'recipe_line', 'config_path', 'yaml_problem', 'read_yaml', 'parse_overrides', 'read_config', 'run_settings',
-           'resolve_device', 'cpu_bf16', 'resolve_amp', 'load_split', 'check_run_outside_data', 'run_cli']
+__all__ = ['RECIPES', 'RECIPE_KINDS', 'KIND_WORDS', 'UNTRIED', 'CONFIG_DIR', 'RENAMED_KEYS', 'USER_ERRORS', 'patch', 'RunConfig',
+           'UserError', 'ConfigError', 'InputError', 'check_choice', 'check_family_fits', 'check_at_least',
+           'check_positive', 'check_run_config', 'dataset_info', 'check_image_keys', 'typed_overrides', 'recipe_config',
+           'recipe_name', 'recipe_line', 'config_path', 'yaml_problem', 'read_yaml', 'parse_overrides', 'read_config',
+           'run_settings', 'resolve_device', 'cpu_bf16', 'resolve_amp', 'load_split', 'check_run_outside_data',
+           'run_cli']
 
 # %% ../nbs/04b_config.ipynb 3
 from .data import DATASETS, DatasetInfo, ImageSet, folder_classes, load_dataset, load_folder
@@ -191,6 +192,7 @@ RECIPES = {   # data set name -> {recipe kind: shipped config}
     'folder': {'best': 'folder'},         # your images, 28x28 gray
     'folder32': {'best': 'folder32'}}     # your images, 32x32 colour or gray
 RECIPE_KINDS = ('best', 'paper', 'cpu')
+KIND_WORDS = {'paper': "paper's settings", 'cpu': 'CPU-sized variant'}   # how recipe_line names a kind
 UNTRIED = ('cifar10', 'cifar100', 'coil20')   # best recipes not yet run on their real data (no files offline here)
 
 def recipe_config(dataset:str,      # a key of `RECIPES`
@@ -218,7 +220,8 @@ def recipe_line(name:str)->str:
     "What a config name runs, said in one line before a run starts."
     n = recipe_name(str(name))
     for ds, r in RECIPES.items():
-        others = '; '.join(f"the {k}: {ds}_{k} ({v})" for k, v in r.items() if k != 'best')
+        others = '; '.join(f"the {KIND_WORDS.get(k, k)}: {ds}_{k}" + (f" ({v})" if v != f'{ds}_{k}' else '')
+                           for k, v in r.items() if k != 'best')
         if n == r['best']:
             untried = (" for a GPU, not yet run on the real data (no files offline where it was made)"
                        if ds in UNTRIED else '')
@@ -226,7 +229,8 @@ def recipe_line(name:str)->str:
         for k, v in r.items():
             if k != 'best' and n == v:
                 what = "the paper's settings and length" if k == 'paper' else 'the CPU-sized variant'
-                return f"recipe: {n} ({what} for {ds}; the best: {ds} ({r['best']}))"
+                best = ds + (f" ({r['best']})" if r['best'] != ds else '')
+                return f"recipe: {n} ({what} for {ds}; the best: {best})"
     return f"recipe: {name}"
 
 # %% ../nbs/04b_config.ipynb 22
