@@ -46,7 +46,9 @@ class Row:
 
 # %% ../nbs/10_compare.ipynb 8
 COMPARE_CONFIGS = {'digits': ('digits_scratch', 'digits_infogan'), 'mnist': ('mnist_scratch', 'mnist_infogan'),
-                   'fashion_mnist': ('fashionmnist_scratch', 'fashionmnist_infogan'), 'folder': ('folder', 'folder_infogan')}
+                   'fashion_mnist': ('fashionmnist_scratch', 'fashionmnist_infogan'), 'folder': ('folder', 'folder_infogan'),
+                   'colour_mnist32': ('colour_mnist32', None), 'mnist32': ('mnist32', None),   # 32x32: no InfoGAN config
+                   'folder32': ('folder32', None)}
 WARM_START_STEPS = {'digits': 300, 'mnist': 400, 'fashion_mnist': 400, 'folder': 400}
 PREVIOUS_STEPS = {'digits': 800, 'mnist': 3000, 'fashion_mnist': 3000, 'folder': 3000}   # their length as shipped
 
@@ -56,20 +58,24 @@ def default_rows(dataset:str)->list:
         raise ConfigError(f"no comparison configs for data set {dataset!r}; shipped for {sorted(COMPARE_CONFIGS)} "
                           f"(or build a list of Row yourself)")
     scratch, infogan = COMPARE_CONFIGS[dataset]
-    return [
+    rows = [
         Row('k-means on pixels', 'pixels', scratch, note='the floor'),
         Row('untrained encoder', 'untrained', scratch, note='k-means on a freshly initialised E'),
         Row('SimCLR encoder alone', 'simclr', scratch, note='NT-Xent on real images only, no GAN'),
         Row('InfoGAN', 'train', infogan, note='Q on the critic trunk; scored by k-means on Q features'),
         Row('CoDeGAN (paper method)', 'train', scratch, paper_overrides(), note='keys beyond the paper off'),
         Row('CoDeGAN (best recipe)', 'train', scratch, note=f'{scratch}.yml as shipped'),
-        Row('CoDeGAN (previous recipe)', 'train', scratch, {**PREVIOUS_RECIPE, 'steps': PREVIOUS_STEPS[dataset]},
+        Row('CoDeGAN (previous recipe)', 'train', scratch, {**PREVIOUS_RECIPE, 'steps': PREVIOUS_STEPS.get(dataset)},
             note='the recipe before cond_critic: unconditioned critic, mode seeking 0.1, its own length'),
-        Row('CoDeGAN + SimCLR warm start', 'train', scratch, {'pretrain_steps': WARM_START_STEPS[dataset]},
+        Row('CoDeGAN + SimCLR warm start', 'train', scratch, {'pretrain_steps': WARM_START_STEPS.get(dataset)},
             note='best recipe after a SimCLR phase'),
         Row('real-image term alone', 'train', scratch, {'e_gen_weight': 0.},
             note='best recipe, E ignores generated images'),
     ]
+    skip = {'InfoGAN'} if infogan is None else set()   # rows a data set has no config or history for
+    if dataset not in PREVIOUS_STEPS: skip.add('CoDeGAN (previous recipe)')
+    if dataset not in WARM_START_STEPS: skip.add('CoDeGAN + SimCLR warm start')
+    return [r for r in rows if r.name not in skip]
 
 # %% ../nbs/10_compare.ipynb 12
 _SCORES = ('acc', 'purity', 'nmi', 'ari')
