@@ -297,6 +297,7 @@ def fit(self:Run,
     "Run to the configured length (then `after_fit` on rank 0); returns the history of log rows."
     cfg, end = self.cfg, min(until or self.n_iters, self.n_iters)
     acc, self._window, t0, bar = self._window, {}, time.time(), None   # acc: a stopped run's last log window
+    t0 -= next((r['time'] for r in reversed(self.history) if r['kind'] == 'train' and 'time' in r), 0.)   # resumed: time counts on
     try:
         with StopSignals(quiet=not self.is_main) as stop:
             try: self.before_fit()
