@@ -205,7 +205,9 @@ def recipe_config(dataset:str,      # a key of `RECIPES`
         raise ConfigError(f"unknown recipe {recipe!r}; choose one of {', '.join(RECIPE_KINDS)}")
     r = RECIPES[dataset]
     if recipe not in r:
-        why = "the paper did not train on it" if recipe == 'paper' else "its best recipe already runs on a CPU"
+        why = ("the paper did not train on it" if recipe == 'paper' else
+               "no CPU-sized variant is shipped for it: set width and batches with --set" if dataset in UNTRIED else
+               "its best recipe already runs on a CPU")
         raise ConfigError(f"{dataset!r} has no {recipe} recipe ({why}); its recipe is {r['best']!r}; "
                           f"{dataset!r} recipes: {', '.join(r)}")
     return r[recipe]
@@ -213,6 +215,7 @@ def recipe_config(dataset:str,      # a key of `RECIPES`
 def recipe_name(name:str)->str:
     "A data set name (`mnist`) or `<dataset>_best` / `_paper` / `_cpu` as the config it names; other names unchanged."
     if name in RECIPES: return recipe_config(name)
+    if (CONFIG_DIR/f'{name}.yml').exists(): return name   # a shipped config keeps its name (mnist_cpu is a config)
     head, _, kind = name.rpartition('_')
     return recipe_config(head, kind) if head in RECIPES and kind in RECIPE_KINDS else name
 
