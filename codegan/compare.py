@@ -227,7 +227,8 @@ def markdown_table(doc:dict,         # a comparison from `write_json` (or json.l
 # %% ../nbs/10_compare.ipynb 26
 RESULT_SETS = (('digits', 'digits: 800 iterations, 360 test images'),
                ('mnist', 'MNIST: 6,000 iterations, 10,000 test images'),
-               ('fashion_mnist', 'Fashion-MNIST: 6,000 iterations, 10,000 test images'))   # the README's, in order
+               ('fashion_mnist', 'Fashion-MNIST: 6,000 iterations, 10,000 test images'),
+               ('colour_mnist32', '32x32 colour MNIST: 4,000 iterations, 10,000 test images'))   # the README's, in order
 
 def results_markdown(results_dir='docs/results',  # folder of the comparison files, `compare_<data set>.json`
                      sets=RESULT_SETS,            # (data set, title) pairs in the order shown; a set without a file is left out
