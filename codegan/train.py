@@ -25,6 +25,7 @@ from .checkpoint import load_optimizer, writing
 from .distributed import rank_seed, exit_process
 from .run import Run, run_main
 from .pseudo import PseudoLabels, uses_clusters
+from .selflabel import self_label_loss
 from .train_config import Config, validate_config, check_files, make_config, load_config
 from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
 from .viz import category_grid
@@ -67,6 +68,9 @@ class Trainer(Run):
     @property
     def conditioned(self)->bool:     # the critic judges categories now (once the first pseudo-labels exist)
         return self.cfg.cond_critic and self.clusters.ready
+    @property
+    def self_labelling(self)->bool:  # E learns from the pseudo-labels now (`codegan.selflabel`)
+        return bool(self.cfg.self_label) and self.step >= self.cfg.self_label_start and self.clusters.ready
     @property
     def gen_open(self)->bool:        # E learns from generated images now (no gate, or the gate has opened)
         return self.clusters is None or self.clusters.gen_open
@@ -287,7 +291,7 @@ def e_step(self:Trainer)->tuple:
             con, f_n = self._contrastive(x, c, self.batch_ez)
             mse = F.mse_loss(f_n.float(), zn[:len(f_n)])
             loss = (cfg.e_gen_weight if self.gen_open else 0.) * con + self.e_mse_w * mse
-            if cfg.real_contrastive: loss = loss + cfg.real_contrastive * self._real_contrastive()
+            if cfg.real_contrastive or self.self_labelling: loss = loss + self._real_terms()
     self.opt_e.zero_grad(set_to_none=True); loss.backward(); self.opt_e.step()
     return loss.detach(), mse.detach()
 
@@ -296,6 +300,17 @@ def _real_contrastive(self:Trainer):
     "[beyond the paper] SimCLR's NT-Xent on two augmented views of a real batch, through E's f_c."
     x = self.real_batch(self.batch_r)
     return two_view_nt_xent(self.E_compiled.features, self.real_augment, x, self.cfg.real_temp)
+
+@patch
+def _real_terms(self:Trainer):
+    "E's terms on one real batch: real_contrastive * NT-Xent, and once self-labelling is on, self_label * SupCon by pseudo-label."
+    cfg = self.cfg
+    if not self.self_labelling: return cfg.real_contrastive * self._real_contrastive()
+    x, idx = self.real_batch(self.batch_r, with_index=True)
+    f = self.E_compiled.features(torch.cat([self.real_augment(x), self.real_augment(x)]))
+    f = f.view(2, len(x), -1).transpose(0, 1).float()
+    loss = cfg.self_label * self_label_loss(f, self.clusters.labels_of(idx), cfg.self_label_temp)
+    return loss + cfg.real_contrastive * supcon_loss(f, None, cfg.real_temp) if cfg.real_contrastive else loss
 
 @patch
 def _info_losses(self:Trainer, x, zn, c):
@@ -401,7 +416,7 @@ def load_model_state(self:Trainer, sd:dict):
     if self.G_ema is not None: self.G_ema.load_state_dict(sd.get('G_ema', sd['G']))
     if self.clusters is not None and 'clusters' in sd: self.clusters.load_state_dict(sd['clusters'])
 
-# %% ../nbs/07_train.ipynb 74
+# %% ../nbs/07_train.ipynb 76
 @patch
 def after_fit(self:Trainer):
     "K-means centroids of E's features of the training split, numbered as G's categories: <run>/centroids.pt."
@@ -412,7 +427,7 @@ def after_fit(self:Trainer):
     with writing(self.run_dir/'centroids.pt'):
         atomic_save({**c, 'step': self.step, 'generator': 'G_ema' if self.G_ema is not None else 'G'}, self.run_dir/'centroids.pt')
 
-# %% ../nbs/07_train.ipynb 78
+# %% ../nbs/07_train.ipynb 80
 def main(argv=None):
     "Entry point of `codegan-train` and `python -m codegan.train`."
     return run_main(Trainer, argv)

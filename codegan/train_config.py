@@ -18,11 +18,12 @@ from .augment import AUGMENTS
 from .config import (RunConfig, ConfigError, check_run_config, check_choice, check_at_least, check_positive,
                             typed_overrides, read_config, RECIPES, recipe_config)
 from .pseudo import PseudoLabelConfig, check_pseudo_config
+from .selflabel import SelfLabelConfig, check_self_label_config
 
 # %% ../nbs/06b_train_config.ipynb 6
 @dataclass
-class Config(PseudoLabelConfig, RunConfig):
-    "Every setting of a CoDeGAN run: the shared `RunConfig` keys, the pseudo-label keys and the trainer's. Field comments document them."
+class Config(SelfLabelConfig, PseudoLabelConfig, RunConfig):
+    "Every setting of a CoDeGAN run: the shared `RunConfig` keys, the pseudo-label and self-labelling keys and the trainer's. Field comments document them."
     n_classes:typing.Optional[int] = None  # K, categories of z_c (default: the data set's class count)
     # losses
     adv_loss:str = 'wgan-gp'            # 'wgan-gp', 'hinge' or 'bce'
@@ -107,7 +108,7 @@ def validate_config(cfg:Config)->Config:
     if not 0 <= cfg.ema_decay < 1: bad('ema_decay', f"must be in [0, 1), got {cfg.ema_decay}")
     if not (0 <= cfg.beta_adam1 < 1 and 0 <= cfg.beta_adam2 < 1): bad('beta_adam1', "Adam betas must be in [0, 1)")
     if cfg.batch_ez is not None and cfg.batch_ez > cfg.batch_e: bad('batch_ez', f"must be <= batch_e ({cfg.batch_e})")
-    check_pseudo_config(cfg)
+    check_pseudo_config(cfg); check_self_label_config(cfg)
     if cfg.e_gen_gate is not None and cfg.method != 'codegan':
         bad('e_gen_gate', "gates CoDeGAN's generated-image term; infogan has none (set it to null)")
     if cfg.oracle_steps is not None: check_at_least(cfg, 1, 'oracle_steps')
