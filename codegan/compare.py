@@ -27,7 +27,7 @@ from .pretrain import Pretrainer, make_pretrain_config, MODEL_KEYS
 
 # %% ../nbs/10_compare.ipynb 6
 ABLATION_KEYS = ('detach_view', 'real_contrastive', 'real_temp', 'real_augment', 'batch_r', 'e_gen_weight', 'zn_std', 'fc_norm',
-                 'mode_seeking', 'eval_features', 'cond_critic', 'cluster_core', 'e_gen_gate')
+                 'mode_seeking', 'eval_features', 'cond_critic', 'cluster_core', 'e_gen_gate', 'self_label')
 PREVIOUS_RECIPE = {'cond_critic': False, 'mode_seeking': 0.1, 'beta1': 10.}   # the scratch recipes before cond_critic
 
 def paper_overrides()->dict:
@@ -71,6 +71,8 @@ def default_rows(dataset:str)->list:
             note='best recipe after a SimCLR phase'),
         Row('real-image term alone', 'train', scratch, {'e_gen_weight': 0.},
             note='best recipe, E ignores generated images'),
+        Row('CoDeGAN + self-labelling', 'train', scratch, {'self_label': 1.},
+            note="best recipe, E also pulls real images together by the critic's pseudo-labels"),
     ]
     skip = {'InfoGAN'} if infogan is None else set()   # rows a data set has no config or history for
     if dataset not in PREVIOUS_STEPS: skip.add('CoDeGAN (previous recipe)')

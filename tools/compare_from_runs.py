@@ -18,11 +18,11 @@ generator-side term); the row's note then gives the runs' value. Rows scored bef
 and the row's note says where they came from. Row names are those of `codegan.compare.default_rows(dataset)`.
 """
 import argparse, json, sys
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 import yaml
 from codegan.compare import Row, default_rows, final_scores, run_row, write_json, markdown_table
-from codegan.train_config import load_config
+from codegan.train_config import Config, load_config
 from codegan.config import RENAMED_KEYS   # keys renamed since a run folder was written
 from codegan.run import read_history
 
@@ -32,8 +32,9 @@ FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'dev
 
 
 def run_config(run_dir)->dict:
-    "The settings a run folder was trained with, under today's key names."
-    return {RENAMED_KEYS.get(k, k): v for k, v in yaml.safe_load((Path(run_dir)/'config.yml').read_text()).items()}
+    "The settings a run folder was trained with, under today's key names; a key added since then has its default (off)."
+    saved = {RENAMED_KEYS.get(k, k): v for k, v in yaml.safe_load((Path(run_dir)/'config.yml').read_text()).items()}
+    return {**{f.name: getattr(Config, f.name) for f in fields(Config) if hasattr(Config, f.name)}, **saved}
 
 
 def run_scores(row, run_dir:Path, accepted=())->dict:
