@@ -99,7 +99,7 @@ def validate_config(cfg:Config)->Config:
     if cfg.mode_seeking and cfg.batch_g < 2: bad('batch_g', "mode_seeking needs batch_g >= 2 (pairs of images)")
     if cfg.method == 'infogan':
         if cfg.info_cont > cfg.zn_dim: bad('info_cont', f"must be <= zn_dim ({cfg.zn_dim})")
-        for k in ('real_contrastive', 'labels_per_class', 'pretrain_steps'):
+        for k in ('real_contrastive', 'self_label', 'labels_per_class', 'pretrain_steps'):
             if getattr(cfg, k): bad(k, "is a CoDeGAN option; the infogan baseline does not use it (set it to 0)")
         if cfg.pretrained_encoder: bad('pretrained_encoder', "is a CoDeGAN option; the infogan baseline has no encoder")
     check_at_least(cfg, 1, 'batch_d', 'batch_g', 'batch_e', 'n_critic')
