@@ -11,7 +11,7 @@ import torch
 
 # %% auto 0
 __all__ = ['MODEL_KEYS', 'PretrainConfig', 'validate_pretrain_config', 'make_pretrain_config', 'pretrain_config_from',
-           'Pretrainer', 'two_view_nt_xent', 'main']
+           'Pretrainer', 'two_view_features', 'two_view_nt_xent', 'main']
 
 # %% ../nbs/06_pretrain.ipynb 3
 from .data import atomic_save
@@ -107,14 +107,21 @@ def build(self:Pretrainer):
     self.augment_name, self.augment = aug, make_augment(aug, self.value_range)
 
 # %% ../nbs/06_pretrain.ipynb 19
+def two_view_features(embed,          # images -> (n, d) L2-normalised features
+                      augment,        # images -> one random view of each
+                      x:torch.Tensor, # (n, C, H, W) images
+                     )->torch.Tensor: # (n, 2, d) float32: the two views' features of each image
+    "Embed two random views of each image of `x` in one forward pass, paired per image as `supcon_loss` wants them."
+    f = embed(torch.cat([augment(x), augment(x)]))
+    return f.view(2, len(x), -1).transpose(0, 1).float()
+
 def two_view_nt_xent(embed,         # images -> (n, d) L2-normalised features
                      augment,       # images -> one random view of each
                      x:torch.Tensor, # (n, C, H, W) images
                      temp:float,    # softmax temperature
                     )->torch.Tensor: # scalar loss
     "SimCLR's NT-Xent of two random views of each image, both embedded in one forward pass."
-    f = embed(torch.cat([augment(x), augment(x)]))
-    return supcon_loss(f.view(2, len(x), -1).transpose(0, 1).float(), None, temp)
+    return supcon_loss(two_view_features(embed, augment, x), None, temp)
 
 @patch
 def train_step(self:Pretrainer)->dict:

@@ -27,7 +27,7 @@ from .run import Run, run_main
 from .pseudo import PseudoLabels, uses_clusters
 from .selflabel import self_label_loss
 from .train_config import Config, validate_config, check_files, make_config, load_config
-from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, MODEL_KEYS
+from .pretrain import PretrainConfig, Pretrainer, make_pretrain_config, two_view_nt_xent, two_view_features, MODEL_KEYS
 from .viz import category_grid
 
 # %% ../nbs/07_train.ipynb 7
@@ -307,8 +307,7 @@ def _real_terms(self:Trainer):
     cfg = self.cfg
     if not self.self_labelling: return cfg.real_contrastive * self._real_contrastive()
     x, idx = self.real_batch(self.batch_r, with_index=True)
-    f = self.E_compiled.features(torch.cat([self.real_augment(x), self.real_augment(x)]))
-    f = f.view(2, len(x), -1).transpose(0, 1).float()
+    f = two_view_features(self.E_compiled.features, self.real_augment, x)
     loss = cfg.self_label * self_label_loss(f, self.clusters.labels_of(idx), cfg.self_label_temp)
     return loss + cfg.real_contrastive * supcon_loss(f, None, cfg.real_temp) if cfg.real_contrastive else loss
 
