@@ -11,9 +11,10 @@ import numpy as np
 import torch
 
 # %% auto 0
-__all__ = ['ABLATION_KEYS', 'PREVIOUS_RECIPE', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'PREVIOUS_STEPS', 'GEN_SCORES',
-           'TABLE_COLS', 'RESULT_SETS', 'paper_overrides', 'Row', 'default_rows', 'final_scores', 'run_row', 'compare',
-           'summarize', 'write_json', 'markdown_table', 'results_markdown', 'merge_json', 'bar_figure', 'grids_figure']
+__all__ = ['ABLATION_KEYS', 'PREVIOUS_RECIPE', 'TOGGLES', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'PREVIOUS_STEPS', 'GEN_SCORES',
+           'TABLE_COLS', 'RESULT_SETS', 'paper_overrides', 'Row', 'toggle_overrides', 'toggle_rows', 'default_rows',
+           'final_scores', 'run_row', 'compare', 'summarize', 'write_json', 'markdown_table', 'results_markdown',
+           'merge_json', 'bar_figure', 'grids_figure']
 
 # %% ../nbs/10_compare.ipynb 3
 from .data import load_dataset
@@ -27,8 +28,9 @@ from .pretrain import Pretrainer, make_pretrain_config, MODEL_KEYS
 
 # %% ../nbs/10_compare.ipynb 6
 ABLATION_KEYS = ('detach_view', 'real_contrastive', 'real_temp', 'real_augment', 'batch_r', 'e_gen_weight', 'zn_std', 'fc_norm',
-                 'mode_seeking', 'eval_features', 'cond_critic', 'cluster_core', 'e_gen_gate', 'self_label')
-PREVIOUS_RECIPE = {'cond_critic': False, 'mode_seeking': 0.1, 'beta1': 10.}   # the scratch recipes before cond_critic
+                 'mode_seeking', 'eval_features', 'cond_critic', 'cluster_core', 'e_gen_gate', 'self_label', 'ema')
+PREVIOUS_RECIPE = {'cond_critic': False, 'mode_seeking': 0.1, 'beta1': 10.,   # the scratch recipes before cond_critic
+                   'self_label': 0., 'ema': False}                            # (and before self-labelling and G's EMA)
 
 def paper_overrides()->dict:
     "Config overrides that switch every key beyond the paper back to the paper's method (the `Config` defaults)."
@@ -44,7 +46,36 @@ class Row:
     overrides:dict = field(default_factory=dict)  # config keys applied on top
     note:str = ''             # one line on what the row tests
 
-# %% ../nbs/10_compare.ipynb 8
+# %% ../nbs/10_compare.ipynb 9
+# mechanisms a recipe may ship with or without: key -> (name, what it does)
+TOGGLES = {'self_label': ('self-labelling', "E also pulls real images together by the critic's pseudo-labels"),
+           'ema': ('G EMA', "G's scores (and the re-clustering's samples) from an average of its weights")}
+
+def toggle_overrides(key:str,  # a key of `TOGGLES`
+                     cfg:Config, # the recipe the row changes
+                     on:bool,  # switch the mechanism on (else off)
+                    )->dict:
+    "Config overrides that switch one mechanism of `TOGGLES` on or off in `cfg`."
+    if not on: return {key: Config.__dataclass_fields__[key].default}
+    if key == 'ema': return {'ema': True, 'ema_start': cfg.steps // 2, 'ema_decay': 0.995}   # digits' setting, scaled
+    return {key: 1.}
+
+def toggle_rows(scratch:str)->list:
+    "One row per mechanism of `TOGGLES`: the recipe without it where it ships it, with it where not; and without all it ships."
+    cfg = load_config(scratch, {})
+    shipped = [k for k in TOGGLES if getattr(cfg, k)]
+    rows = [Row(f'best recipe without {TOGGLES[k][0]}' if k in shipped else f'CoDeGAN + {TOGGLES[k][0]}', 'train', scratch,
+                toggle_overrides(k, cfg, k not in shipped),
+                note=f"best recipe, {k} {'off' if k in shipped else 'on'}: {TOGGLES[k][1]}") for k in TOGGLES]
+    if len(shipped) > 1:
+        names = ' or '.join(TOGGLES[k][0] for k in shipped)
+        rows.append(Row(f'best recipe without {names}', 'train', scratch,
+                        {k: v for s in shipped for k, v in toggle_overrides(s, cfg, False).items()},
+                        note=f"best recipe, {', '.join(shipped)} off: the recipe before they shipped"))
+    return rows
+
+
+# %% ../nbs/10_compare.ipynb 11
 COMPARE_CONFIGS = {'digits': ('digits_scratch', 'digits_infogan'), 'mnist': ('mnist_scratch', 'mnist_infogan'),
                    'fashion_mnist': ('fashionmnist_scratch', 'fashionmnist_infogan'), 'folder': ('folder', 'folder_infogan'),
                    'colour_mnist32': ('colour_mnist32', None), 'mnist32': ('mnist32', None),   # 32x32: no InfoGAN config
@@ -71,15 +102,14 @@ def default_rows(dataset:str)->list:
             note='best recipe after a SimCLR phase'),
         Row('real-image term alone', 'train', scratch, {'e_gen_weight': 0.},
             note='best recipe, E ignores generated images'),
-        Row('CoDeGAN + self-labelling', 'train', scratch, {'self_label': 1.},
-            note="best recipe, E also pulls real images together by the critic's pseudo-labels"),
+        *toggle_rows(scratch),
     ]
     skip = {'InfoGAN'} if infogan is None else set()   # rows a data set has no config or history for
     if dataset not in PREVIOUS_STEPS: skip.add('CoDeGAN (previous recipe)')
     if dataset not in WARM_START_STEPS: skip.add('CoDeGAN + SimCLR warm start')
     return [r for r in rows if r.name not in skip]
 
-# %% ../nbs/10_compare.ipynb 12
+# %% ../nbs/10_compare.ipynb 15
 _SCORES = ('acc', 'purity', 'nmi', 'ari')
 
 _BOTH = (*_SCORES, *(f'{e}_{m}' for e in ('fc', 'trunk') for m in _SCORES))
@@ -143,7 +173,7 @@ def run_row(row:Row,               # what to run
     out['time'] = round(time.time() - t0, 1)
     return out
 
-# %% ../nbs/10_compare.ipynb 16
+# %% ../nbs/10_compare.ipynb 19
 _COST = {'train': 0, 'simclr': 1, 'untrained': 2, 'pixels': 3}   # long rows first, so parallel workers end together
 
 def _run_in_worker(args:tuple)->dict:
@@ -191,7 +221,7 @@ def summarize(results:dict)->dict:  # {row: {metric: {'mean', 'std', 'n'}}}
                          'n': sum(k in r for r in runs)} for k in keys}
     return out
 
-# %% ../nbs/10_compare.ipynb 21
+# %% ../nbs/10_compare.ipynb 24
 def write_json(path,             # where to write
                rows:list,        # the `Row`s that were run
                results:dict,     # from `compare`
@@ -206,7 +236,7 @@ def write_json(path,             # where to write
     Path(path).write_text(json.dumps(doc, indent=1, default=str) + '\n')
     return doc
 
-# %% ../nbs/10_compare.ipynb 23
+# %% ../nbs/10_compare.ipynb 26
 def _fmt(s, k, digits=3):
     return f"{s[k]['mean']:.{digits}f} ± {s[k]['std']:.{digits}f}" if k in s else '–'
 
@@ -226,7 +256,7 @@ def markdown_table(doc:dict,         # a comparison from `write_json` (or json.l
         lines.append(f"| {r['name']} | " + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/10_compare.ipynb 26
+# %% ../nbs/10_compare.ipynb 29
 RESULT_SETS = (('digits', 'digits: 800 iterations, 360 test images'),
                ('mnist', 'MNIST: 6,000 iterations, 10,000 test images'),
                ('fashion_mnist', 'Fashion-MNIST: 6,000 iterations, 10,000 test images'),
@@ -243,7 +273,7 @@ def results_markdown(results_dir='docs/results',  # folder of the comparison fil
         if f.exists(): parts.append(f"**{title}** (`{shown_dir}/{f.name}`)\n\n" + markdown_table(json.loads(f.read_text())))
     return '\n\n'.join(parts)
 
-# %% ../nbs/10_compare.ipynb 30
+# %% ../nbs/10_compare.ipynb 33
 def merge_json(paths:list,  # comparison files written by `write_json`
                out,         # where to write the merged comparison
               )->dict:      # the merged comparison
@@ -269,7 +299,7 @@ def merge_json(paths:list,  # comparison files written by `write_json`
     Path(out).write_text(json.dumps(merged, indent=1, default=str) + '\n')
     return merged
 
-# %% ../nbs/10_compare.ipynb 32
+# %% ../nbs/10_compare.ipynb 35
 def bar_figure(doc:dict,                      # a comparison from `write_json`
                keys=(('ACC', 'acc'), ('NMI', 'nmi'), ('generation ACC', 'gen_acc'), ('diversity', 'diversity')), # (label, key) panels
                dpi:int=72,                    # resolution of the embedded picture
@@ -289,7 +319,7 @@ def bar_figure(doc:dict,                      # a comparison from `write_json`
     fig.tight_layout()
     return fig
 
-# %% ../nbs/10_compare.ipynb 34
+# %% ../nbs/10_compare.ipynb 37
 def grids_figure(results:dict,  # from `compare`: trained rows carry their run folder
                  seed:int=0,    # whose samples to show
                  dpi:int=72,    # resolution of the embedded picture

@@ -29,6 +29,13 @@ from codegan.run import read_history
 # keys that may differ between a row's definition and a run of it
 FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'device', 'resume',
         'amp', 'fused_adam', 'compile', 'channels_last', 'tensorboard'}   # where and how fast, not what
+# keys that only act while a switch is on: free where the run and the row both have the switch off
+ONLY_WHEN = {'ema': ('ema_start', 'ema_decay'), 'self_label': ('self_label_temp', 'self_label_start')}
+
+
+def free_keys(cfg:dict, want:dict)->set:
+    "The keys a run may differ in from its row: FREE, and the settings of a switch that both have off."
+    return FREE | {k for sw, ks in ONLY_WHEN.items() if not cfg.get(sw) and not want.get(sw) for k in ks}
 
 
 def run_config(run_dir)->dict:
@@ -41,7 +48,8 @@ def run_scores(row, run_dir:Path, accepted=())->dict:
     "The last evaluation of a finished run of `row`, after checking that the run's settings are the row's."
     cfg = run_config(run_dir)
     want = vars(load_config(row.config, row.overrides))
-    diff = {k: (cfg.get(k), v) for k, v in want.items() if k not in FREE and k not in accepted and cfg.get(k) != v}
+    free = free_keys(cfg, want)
+    diff = {k: (cfg.get(k), v) for k, v in want.items() if k not in free and k not in accepted and cfg.get(k) != v}
     if diff: raise SystemExit(f"{run_dir} is not a run of {row.name!r}: (run, row) differ in {diff}")
     rows = read_history(run_dir)
     evals = [r for r in rows if r['kind'] == 'eval']
