@@ -66,12 +66,12 @@ def toggle_rows(scratch:str)->list:
     shipped = [k for k in TOGGLES if getattr(cfg, k)]
     rows = [Row(f'best recipe without {TOGGLES[k][0]}' if k in shipped else f'CoDeGAN + {TOGGLES[k][0]}', 'train', scratch,
                 toggle_overrides(k, cfg, k not in shipped),
-                note=f"best recipe, {k} {'off' if k in shipped else 'on'}: {TOGGLES[k][1]}") for k in TOGGLES]
+                note=f"best recipe with {k} {'off' if k in shipped else 'on'} ({TOGGLES[k][0]}: {TOGGLES[k][1]})") for k in TOGGLES]
     if len(shipped) > 1:
         names = ' or '.join(TOGGLES[k][0] for k in shipped)
         rows.append(Row(f'best recipe without {names}', 'train', scratch,
                         {k: v for s in shipped for k, v in toggle_overrides(s, cfg, False).items()},
-                        note=f"best recipe, {', '.join(shipped)} off: the recipe before they shipped"))
+                        note=f"best recipe with {' and '.join(shipped)} off: the recipe before they shipped"))
     return rows
 
 
