@@ -74,7 +74,6 @@ def toggle_rows(scratch:str)->list:
                         note=f"best recipe with {' and '.join(shipped)} off: the recipe before they shipped"))
     return rows
 
-
 # %% ../nbs/10_compare.ipynb 11
 COMPARE_CONFIGS = {'digits': ('digits_scratch', 'digits_infogan'), 'mnist': ('mnist_scratch', 'mnist_infogan'),
                    'fashion_mnist': ('fashionmnist_scratch', 'fashionmnist_infogan'), 'folder': ('folder', 'folder_infogan'),

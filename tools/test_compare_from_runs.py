@@ -6,7 +6,7 @@
 It writes fake run folders (a `config.yml` and a finished `metrics.jsonl`) in a temporary folder.
 """
 from __future__ import annotations
-import dataclasses, json, sys, tempfile
+import dataclasses, json, shutil, sys, tempfile
 from pathlib import Path
 import yaml
 
@@ -42,6 +42,13 @@ def rejected(row, run:Path, *words:str):
 def main():
     rows = {r.name: r for r in default_rows('digits')}
     tmp = Path(tempfile.mkdtemp(prefix='codegan_cfr_'))
+    try: check(rows, tmp)
+    finally: shutil.rmtree(tmp)
+    print("compare_from_runs: rows accept their own runs only")
+
+
+def check(rows:dict, tmp:Path):
+    "The checks, with fake run folders under `tmp`."
     best, no_ema = rows['CoDeGAN (best recipe)'], rows['best recipe without G EMA']
     # the shipped recipe, its last evaluation (not its best) and the run's seed
     got = run_scores(best, fake_run(tmp/'best', 'digits_scratch', 0.91, seed=3))
@@ -53,7 +60,6 @@ def main():
     rejected(best, old, "'ema'")                              # but not of the recipe with EMA
     rejected(best, fake_run(tmp/'decay', 'digits_scratch', 0.9, ema_decay=0.99), 'ema_decay')   # EMA on: its decay counts
     rejected(no_ema, fake_run(tmp/'nosl', 'digits_scratch', 0.9, ema=False, self_label=0.), 'self_label')
-    print("compare_from_runs: rows accept their own runs only")
 
 
 if __name__ == '__main__':
