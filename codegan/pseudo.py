@@ -28,11 +28,13 @@ class PseudoLabelConfig:
     cluster_every:int = 100             # [beyond the paper] iterations between re-clusterings (new clusters matched to the old)
     cluster_sample:int = 20000          # training images the k-means is fitted on (every image is then assigned)
     cluster_core:float = 1.             # [beyond the paper] share of each cluster (nearest its centre) whose label D sees
+    cluster_restarts:int = 3            # k-means++ restarts of each clustering (the lowest inertia is kept)
     e_gen_gate:typing.Optional[float] = None  # [beyond the paper] E's generated-image term waits until cluster_align reaches this
 
 def check_pseudo_config(cfg:PseudoLabelConfig)->PseudoLabelConfig:
     "Ranges of the pseudo-label keys; `ConfigError` naming the key."
     check_at_least(cfg, 0, 'cluster_start'); check_at_least(cfg, 1, 'cluster_every'); check_at_least(cfg, 2, 'cluster_sample')
+    check_at_least(cfg, 1, 'cluster_restarts')
     if not 0 < cfg.cluster_core <= 1: raise ConfigError(f"config key 'cluster_core': must be in (0, 1], got {cfg.cluster_core}")
     if cfg.e_gen_gate is not None and not 0 <= cfg.e_gen_gate <= 1:
         raise ConfigError(f"config key 'e_gen_gate': must be in [0, 1] or null, got {cfg.e_gen_gate}")
@@ -64,9 +66,10 @@ def cluster_real(real_feats,       # (N, d) E's features of the training images
                  core:float=1.,    # share of each cluster that keeps its label (`core_mask`)
                  seed:int=0,       # k-means seed
                  max_points:int=20000, # k-means fits on at most this many images (all are assigned)
+                 restarts:int=3,   # k-means++ restarts (the lowest inertia is kept)
                 )->dict:           # labels (N,), core (N,) bool, cluster_align, changed
     "Pseudo-labels of real images: k-means clusters named after G's categories (first) or after the labels before."
-    cent = fit_centroids(real_feats, K, seed=seed, n_init=3, max_points=max(max_points, K))
+    cent = fit_centroids(real_feats, K, seed=seed, n_init=restarts, max_points=max(max_points, K))
     new, dist = nearest_centroid(real_feats, cent)                   # each image's cluster, and its distance to it
     near, _ = nearest_centroid(gen_feats, cent)
     if previous is None: name = name_clusters(near, gen_c, K)['name']   # cluster j takes the category sent to it
@@ -76,7 +79,7 @@ def cluster_real(real_feats,       # (N, d) E's features of the training images
             'cluster_align': float((name[near] == np.asarray(gen_c)).mean()),
             'changed': float((labels != previous).mean()) if previous is not None else 1.}
 
-# %% ../nbs/06a_pseudo.ipynb 14
+# %% ../nbs/06a_pseudo.ipynb 16
 class PseudoLabels:
     "Pseudo-labels of a run's training images, re-fitted on a schedule from E's features and named after G's categories."
     def __init__(self, cfg:PseudoLabelConfig, # the schedule, the core and the gate
@@ -111,7 +114,7 @@ class PseudoLabels:
         idx = idx.to(self.labels.device)
         return torch.where(self.core[idx], self.labels[idx], NO_CATEGORY) if self.cfg.cluster_core < 1 else self.labels[idx]
 
-# %% ../nbs/06a_pseudo.ipynb 16
+# %% ../nbs/06a_pseudo.ipynb 18
 @patch
 def refit(self:PseudoLabels,
            E:nn.Module,          # the encoder
@@ -127,7 +130,7 @@ def refit(self:PseudoLabels,
         f = encode_features(E, x, self.value_range, device=self.device, method=self.method)
         fg, cg = encode_samples(G, E, self.K, self.zn_dim, self.n_gen, self.method, seed=seed, zn_std=self.zn_std)
         r = cluster_real(f, fg, cg, self.K, None if self.labels is None else self.labels.cpu().numpy(),
-                         self.cfg.cluster_core, seed, self.cfg.cluster_sample)
+                         self.cfg.cluster_core, seed, self.cfg.cluster_sample, self.cfg.cluster_restarts)
         labels.copy_(torch.from_numpy(r['labels'])); core.copy_(torch.from_numpy(r['core']))
         stats.copy_(torch.tensor([r['cluster_align'], r['changed']], dtype=torch.float64))
     if self.distributed: broadcast_([labels, core, stats], self.device)
@@ -136,7 +139,7 @@ def refit(self:PseudoLabels,
     if self.cfg.e_gen_gate is not None and align >= self.cfg.e_gen_gate: self.gen_open = True
     return {'cluster_align': align, 'changed': changed, 'gen_open': self.gen_open}
 
-# %% ../nbs/06a_pseudo.ipynb 18
+# %% ../nbs/06a_pseudo.ipynb 20
 @patch
 def state_dict(self:PseudoLabels)->dict:
     "The labels and the core on the CPU (empty tensors before the first clustering), and the gate."

@@ -31,11 +31,19 @@ FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'dev
         'amp', 'fused_adam', 'compile', 'channels_last', 'tensorboard'}   # where and how fast, not what
 # keys that only act while a switch is on: free where the run and the row both have the switch off
 ONLY_WHEN = {'ema': ('ema_start', 'ema_decay'), 'self_label': ('self_label_temp', 'self_label_start')}
+# the re-clustering's settings: free where neither run nor row clusters (no conditioned critic, no gate)
+CLUSTER_KEYS = ('cluster_start', 'cluster_every', 'cluster_sample', 'cluster_core', 'cluster_restarts')
+
+
+def clusters(cfg:dict)->bool:
+    "Whether a run with settings `cfg` re-clusters the training images (`codegan.pseudo.uses_clusters`)."
+    return bool(cfg.get('cond_critic')) or cfg.get('e_gen_gate') is not None
 
 
 def free_keys(cfg:dict, want:dict)->set:
     "The keys a run may differ in from its row: FREE, and the settings of a switch that both have off."
-    return FREE | {k for sw, ks in ONLY_WHEN.items() if not cfg.get(sw) and not want.get(sw) for k in ks}
+    free = FREE | {k for sw, ks in ONLY_WHEN.items() if not cfg.get(sw) and not want.get(sw) for k in ks}
+    return free | set(CLUSTER_KEYS) if not clusters(cfg) and not clusters(want) else free
 
 
 def run_config(run_dir)->dict:

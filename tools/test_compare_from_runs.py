@@ -60,6 +60,13 @@ def check(rows:dict, tmp:Path):
     rejected(best, old, "'ema'")                              # but not of the recipe with EMA
     rejected(best, fake_run(tmp/'decay', 'digits_scratch', 0.9, ema_decay=0.99), 'ema_decay')   # EMA on: its decay counts
     rejected(no_ema, fake_run(tmp/'nosl', 'digits_scratch', 0.9, ema=False, self_label=0.), 'self_label')
+    # the re-clustering's settings count while the critic is conditioned, not in a row without clusters
+    rejected(best, fake_run(tmp/'restarts', 'digits_scratch', 0.9, cluster_restarts=1), 'cluster_restarts')
+    prev = rows['CoDeGAN (previous recipe)']
+    unclustered = fake_run(tmp/'prev', 'digits_scratch', 0.8, **prev.overrides, cluster_restarts=1, cluster_start=50)
+    assert run_scores(prev, unclustered)['acc'] == 0.8
+    rejected(prev, fake_run(tmp/'gate', 'digits_scratch', 0.8, **prev.overrides, e_gen_gate=0.5, cluster_start=50),
+             'cluster_start', 'e_gen_gate')
 
 
 if __name__ == '__main__':
