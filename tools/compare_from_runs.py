@@ -20,30 +20,28 @@ and the row's note says where they came from. Row names are those of `codegan.co
 import argparse, json, sys
 from dataclasses import asdict, fields
 from pathlib import Path
+from types import SimpleNamespace
 import yaml
 from codegan.compare import Row, default_rows, final_scores, run_row, write_json, markdown_table
 from codegan.train_config import Config, load_config
 from codegan.config import RENAMED_KEYS   # keys renamed since a run folder was written
 from codegan.run import read_history
+from codegan.pseudo import PseudoLabelConfig, uses_clusters
 
 # keys that may differ between a row's definition and a run of it
 FREE = {'seed', 'data_root', 'download', 'out_dir', 'exp_name', 'progress', 'device', 'resume',
         'amp', 'fused_adam', 'compile', 'channels_last', 'tensorboard'}   # where and how fast, not what
 # keys that only act while a switch is on: free where the run and the row both have the switch off
 ONLY_WHEN = {'ema': ('ema_start', 'ema_decay'), 'self_label': ('self_label_temp', 'self_label_start')}
-# the re-clustering's settings: free where neither run nor row clusters (no conditioned critic, no gate)
-CLUSTER_KEYS = ('cluster_start', 'cluster_every', 'cluster_sample', 'cluster_core', 'cluster_restarts')
-
-
-def clusters(cfg:dict)->bool:
-    "Whether a run with settings `cfg` re-clusters the training images (`codegan.pseudo.uses_clusters`)."
-    return bool(cfg.get('cond_critic')) or cfg.get('e_gen_gate') is not None
+# the re-clustering's settings (the pseudo-label keys but its two switches): free where neither run nor row clusters
+CLUSTER_KEYS = {f.name for f in fields(PseudoLabelConfig)} - {'cond_critic', 'e_gen_gate'}
 
 
 def free_keys(cfg:dict, want:dict)->set:
     "The keys a run may differ in from its row: FREE, and the settings of a switch that both have off."
     free = FREE | {k for sw, ks in ONLY_WHEN.items() if not cfg.get(sw) and not want.get(sw) for k in ks}
-    return free | set(CLUSTER_KEYS) if not clusters(cfg) and not clusters(want) else free
+    clusters = lambda d: uses_clusters(SimpleNamespace(**d))   # `codegan.pseudo.uses_clusters` on a dict of settings
+    return free | CLUSTER_KEYS if not clusters(cfg) and not clusters(want) else free
 
 
 def run_config(run_dir)->dict:
