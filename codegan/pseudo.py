@@ -4,14 +4,17 @@
 
 # %% ../nbs/06a_pseudo.ipynb 2
 from __future__ import annotations
-import typing
+import typing, warnings
 from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn as nn
+from sklearn.cluster import SpectralClustering
+from sklearn.neighbors import KNeighborsClassifier
 
 # %% auto 0
-__all__ = ['PseudoLabelConfig', 'check_pseudo_config', 'uses_clusters', 'core_mask', 'cluster_real', 'PseudoLabels']
+__all__ = ['CLUSTER_METHODS', 'PseudoLabelConfig', 'check_pseudo_config', 'uses_clusters', 'core_mask', 'partition',
+           'cluster_real', 'PseudoLabels']
 
 # %% ../nbs/06a_pseudo.ipynb 3
 from .models import NO_CATEGORY
@@ -20,6 +23,8 @@ from .config import ConfigError, check_at_least, patch
 from .distributed import broadcast_
 
 # %% ../nbs/06a_pseudo.ipynb 7
+CLUSTER_METHODS = ('kmeans', 'spectral')   # the values of `cluster_method`
+
 @dataclass
 class PseudoLabelConfig:
     "The keys of the conditioned critic's pseudo-labels and of the gate (part of `codegan.train_config.Config`)."
@@ -29,12 +34,16 @@ class PseudoLabelConfig:
     cluster_sample:int = 20000          # training images the k-means is fitted on (every image is then assigned)
     cluster_core:float = 1.             # [beyond the paper] share of each cluster (nearest its centre) whose label D sees
     cluster_restarts:int = 3            # k-means++ restarts of each clustering (the lowest inertia is kept)
+    cluster_method:str = 'kmeans'       # [beyond the paper] each clustering: 'kmeans', or 'spectral' (on a nearest-neighbour graph)
+    cluster_neighbors:int = 30          # 'spectral': neighbours of each image in the graph and in placing the images outside it
     e_gen_gate:typing.Optional[float] = None  # [beyond the paper] E's generated-image term waits until cluster_align reaches this
 
 def check_pseudo_config(cfg:PseudoLabelConfig)->PseudoLabelConfig:
     "Ranges of the pseudo-label keys; `ConfigError` naming the key."
     check_at_least(cfg, 0, 'cluster_start'); check_at_least(cfg, 1, 'cluster_every'); check_at_least(cfg, 2, 'cluster_sample')
-    check_at_least(cfg, 1, 'cluster_restarts')
+    check_at_least(cfg, 1, 'cluster_restarts'); check_at_least(cfg, 2, 'cluster_neighbors')
+    if cfg.cluster_method not in CLUSTER_METHODS:
+        raise ConfigError(f"config key 'cluster_method': must be one of {CLUSTER_METHODS}, got {cfg.cluster_method!r}")
     if not 0 < cfg.cluster_core <= 1: raise ConfigError(f"config key 'cluster_core': must be in (0, 1], got {cfg.cluster_core}")
     if cfg.e_gen_gate is not None and not 0 <= cfg.e_gen_gate <= 1:
         raise ConfigError(f"config key 'e_gen_gate': must be in [0, 1] or null, got {cfg.e_gen_gate}")
@@ -58,6 +67,35 @@ def core_mask(clusters:np.ndarray, # (n,) cluster of each image
             if m.any(): core[m] = dist[m] <= np.quantile(dist[m], share)
     return core
 
+def partition(real_feats,          # (N, d) E's features of the training images
+              gen_feats,           # (m, d) E's features of G's samples
+              K:int,               # clusters
+              method:str='kmeans', # 'kmeans' or 'spectral'
+              seed:int=0,          # random state of the clustering and of the subset
+              max_points:int=20000, # the clustering fits on a seeded subset of at most this many images (all are placed)
+              restarts:int=3,      # 'kmeans': k-means++ restarts (the lowest inertia is kept)
+              neighbors:int=30,    # 'spectral': neighbours of each image in the graph and in placing the others
+             )->tuple:             # (cluster (N,), distance to its centre (N,), cluster of each sample (m,))
+    "Each real image's cluster and its distance to the cluster's mean, and the cluster each of G's samples falls in."
+    if method == 'kmeans':
+        cent = fit_centroids(real_feats, K, seed=seed, n_init=restarts, max_points=max(max_points, K))
+        new, dist = nearest_centroid(real_feats, cent)
+        return new, dist, nearest_centroid(gen_feats, cent)[0]
+    if method != 'spectral': raise ValueError(f"method must be one of {CLUSTER_METHODS}, got {method!r}")
+    f = np.asarray(real_feats.detach().cpu().numpy() if isinstance(real_feats, torch.Tensor) else real_feats, np.float32)
+    g = np.asarray(gen_feats.detach().cpu().numpy() if isinstance(gen_feats, torch.Tensor) else gen_feats, np.float32)
+    idx = np.arange(len(f)) if len(f) <= max_points else np.sort(np.random.default_rng(seed).choice(len(f), max_points, replace=False))
+    nn_ = min(neighbors, len(idx) - 1)
+    with warnings.catch_warnings():   # a graph in several pieces is no fault here: a piece is a cluster, or part of one
+        warnings.filterwarnings('ignore', message='Graph is not fully connected')
+        lab = SpectralClustering(K, affinity='nearest_neighbors', n_neighbors=nn_, random_state=seed,
+                                 assign_labels='cluster_qr').fit_predict(f[idx])
+    knn = KNeighborsClassifier(nn_).fit(f[idx], lab)                 # the other images and G's samples: their neighbours' vote
+    new = knn.predict(f) if len(idx) < len(f) else np.zeros(len(f), np.int64)
+    new[idx] = lab
+    cent = np.stack([f[new == j].mean(0) if (new == j).any() else f.mean(0) for j in range(K)])
+    return new.astype(np.int64), np.linalg.norm(f - cent[new], axis=1).astype(np.float32), knn.predict(g).astype(np.int64)
+
 def cluster_real(real_feats,       # (N, d) E's features of the training images
                  gen_feats,        # (m, d) E's features of G's samples
                  gen_c,            # (m,) their categories
@@ -67,11 +105,11 @@ def cluster_real(real_feats,       # (N, d) E's features of the training images
                  seed:int=0,       # k-means seed
                  max_points:int=20000, # k-means fits on at most this many images (all are assigned)
                  restarts:int=3,   # k-means++ restarts (the lowest inertia is kept)
+                 method:str='kmeans', # 'kmeans' or 'spectral' (`partition`)
+                 neighbors:int=30, # 'spectral': neighbours in the graph
                 )->dict:           # labels (N,), core (N,) bool, cluster_align, changed
-    "Pseudo-labels of real images: k-means clusters named after G's categories (first) or after the labels before."
-    cent = fit_centroids(real_feats, K, seed=seed, n_init=restarts, max_points=max(max_points, K))
-    new, dist = nearest_centroid(real_feats, cent)                   # each image's cluster, and its distance to it
-    near, _ = nearest_centroid(gen_feats, cent)
+    "Pseudo-labels of real images: clusters named after G's categories (first) or after the labels before."
+    new, dist, near = partition(real_feats, gen_feats, K, method, seed, max_points, restarts, neighbors)
     if previous is None: name = name_clusters(near, gen_c, K)['name']   # cluster j takes the category sent to it
     else: _, name, _ = match_categories(new, previous, K, K)             # the old label it overlaps most
     labels = name[new]
@@ -79,7 +117,7 @@ def cluster_real(real_feats,       # (N, d) E's features of the training images
             'cluster_align': float((name[near] == np.asarray(gen_c)).mean()),
             'changed': float((labels != previous).mean()) if previous is not None else 1.}
 
-# %% ../nbs/06a_pseudo.ipynb 16
+# %% ../nbs/06a_pseudo.ipynb 18
 class PseudoLabels:
     "Pseudo-labels of a run's training images, re-fitted on a schedule from E's features and named after G's categories."
     def __init__(self, cfg:PseudoLabelConfig, # the schedule, the core and the gate
@@ -114,7 +152,7 @@ class PseudoLabels:
         idx = idx.to(self.labels.device)
         return torch.where(self.core[idx], self.labels[idx], NO_CATEGORY) if self.cfg.cluster_core < 1 else self.labels[idx]
 
-# %% ../nbs/06a_pseudo.ipynb 18
+# %% ../nbs/06a_pseudo.ipynb 20
 @patch
 def refit(self:PseudoLabels,
            E:nn.Module,          # the encoder
@@ -130,7 +168,8 @@ def refit(self:PseudoLabels,
         f = encode_features(E, x, self.value_range, device=self.device, method=self.method)
         fg, cg = encode_samples(G, E, self.K, self.zn_dim, self.n_gen, self.method, seed=seed, zn_std=self.zn_std)
         r = cluster_real(f, fg, cg, self.K, None if self.labels is None else self.labels.cpu().numpy(),
-                         self.cfg.cluster_core, seed, self.cfg.cluster_sample, self.cfg.cluster_restarts)
+                         self.cfg.cluster_core, seed, self.cfg.cluster_sample, self.cfg.cluster_restarts,
+                         self.cfg.cluster_method, self.cfg.cluster_neighbors)
         labels.copy_(torch.from_numpy(r['labels'])); core.copy_(torch.from_numpy(r['core']))
         stats.copy_(torch.tensor([r['cluster_align'], r['changed']], dtype=torch.float64))
     if self.distributed: broadcast_([labels, core, stats], self.device)
@@ -139,7 +178,7 @@ def refit(self:PseudoLabels,
     if self.cfg.e_gen_gate is not None and align >= self.cfg.e_gen_gate: self.gen_open = True
     return {'cluster_align': align, 'changed': changed, 'gen_open': self.gen_open}
 
-# %% ../nbs/06a_pseudo.ipynb 20
+# %% ../nbs/06a_pseudo.ipynb 22
 @patch
 def state_dict(self:PseudoLabels)->dict:
     "The labels and the core on the CPU (empty tensors before the first clustering), and the gate."
