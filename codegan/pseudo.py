@@ -13,8 +13,8 @@ from sklearn.cluster import SpectralClustering
 from sklearn.neighbors import KNeighborsClassifier
 
 # %% auto 0
-__all__ = ['CLUSTER_METHODS', 'PseudoLabelConfig', 'check_pseudo_config', 'uses_clusters', 'core_mask', 'partition',
-           'cluster_real', 'PseudoLabels']
+__all__ = ['CLUSTER_METHODS', 'PseudoLabelConfig', 'check_pseudo_config', 'uses_clusters', 'core_mask', 'size_entropy',
+           'partition', 'cluster_real', 'PseudoLabels']
 
 # %% ../nbs/06a_pseudo.ipynb 3
 from .models import NO_CATEGORY
@@ -23,7 +23,7 @@ from .config import ConfigError, check_at_least, patch
 from .distributed import broadcast_
 
 # %% ../nbs/06a_pseudo.ipynb 7
-CLUSTER_METHODS = ('kmeans', 'spectral')   # the values of `cluster_method`
+CLUSTER_METHODS = ('kmeans', 'spectral', 'most_even')   # the values of `cluster_method`
 
 @dataclass
 class PseudoLabelConfig:
@@ -34,7 +34,7 @@ class PseudoLabelConfig:
     cluster_sample:int = 20000          # training images the k-means is fitted on (every image is then assigned)
     cluster_core:float = 1.             # [beyond the paper] share of each cluster (nearest its centre) whose label D sees
     cluster_restarts:int = 3            # k-means++ restarts of each clustering (the lowest inertia is kept)
-    cluster_method:str = 'kmeans'       # [beyond the paper] each clustering: 'kmeans', or 'spectral' (on a nearest-neighbour graph)
+    cluster_method:str = 'kmeans'       # [beyond the paper] each clustering: 'kmeans', 'spectral' (a nearest-neighbour graph), or 'most_even' of the two
     cluster_neighbors:int = 30          # 'spectral': neighbours of each image in the graph and in placing the images outside it
     e_gen_gate:typing.Optional[float] = None  # [beyond the paper] E's generated-image term waits until cluster_align reaches this
 
@@ -67,16 +67,26 @@ def core_mask(clusters:np.ndarray, # (n,) cluster of each image
             if m.any(): core[m] = dist[m] <= np.quantile(dist[m], share)
     return core
 
+def size_entropy(clusters:np.ndarray, # (n,) cluster of each image
+                 K:int,               # clusters
+                )->float:             # nats: log(K) when every cluster has n/K images
+    "Entropy of the cluster sizes: how evenly a partition spreads the images."
+    p = np.bincount(clusters, minlength=K) / max(len(clusters), 1)
+    return float(-(p[p > 0] * np.log(p[p > 0])).sum())
+
 def partition(real_feats,          # (N, d) E's features of the training images
               gen_feats,           # (m, d) E's features of G's samples
               K:int,               # clusters
-              method:str='kmeans', # 'kmeans' or 'spectral'
+              method:str='kmeans', # 'kmeans', 'spectral', or 'most_even' (of those two, the more even cluster sizes)
               seed:int=0,          # random state of the clustering and of the subset
               max_points:int=20000, # the clustering fits on a seeded subset of at most this many images (all are placed)
               restarts:int=3,      # 'kmeans': k-means++ restarts (the lowest inertia is kept)
               neighbors:int=30,    # 'spectral': neighbours of each image in the graph and in placing the others
              )->tuple:             # (cluster (N,), distance to its centre (N,), cluster of each sample (m,))
     "Each real image's cluster and its distance to the cluster's mean, and the cluster each of G's samples falls in."
+    if method == 'most_even':
+        parts = [partition(real_feats, gen_feats, K, m, seed, max_points, restarts, neighbors) for m in ('kmeans', 'spectral')]
+        return max(parts, key=lambda p: size_entropy(p[0], K))          # k-means on a tie
     if method == 'kmeans':
         cent = fit_centroids(real_feats, K, seed=seed, n_init=restarts, max_points=max(max_points, K))
         new, dist = nearest_centroid(real_feats, cent)
@@ -105,7 +115,7 @@ def cluster_real(real_feats,       # (N, d) E's features of the training images
                  seed:int=0,       # k-means seed
                  max_points:int=20000, # k-means fits on at most this many images (all are assigned)
                  restarts:int=3,   # k-means++ restarts (the lowest inertia is kept)
-                 method:str='kmeans', # 'kmeans' or 'spectral' (`partition`)
+                 method:str='kmeans', # 'kmeans', 'spectral' or 'most_even' (`partition`)
                  neighbors:int=30, # 'spectral': neighbours in the graph
                 )->dict:           # labels (N,), core (N,) bool, cluster_align, changed
     "Pseudo-labels of real images: clusters named after G's categories (first) or after the labels before."
@@ -117,7 +127,7 @@ def cluster_real(real_feats,       # (N, d) E's features of the training images
             'cluster_align': float((name[near] == np.asarray(gen_c)).mean()),
             'changed': float((labels != previous).mean()) if previous is not None else 1.}
 
-# %% ../nbs/06a_pseudo.ipynb 18
+# %% ../nbs/06a_pseudo.ipynb 20
 class PseudoLabels:
     "Pseudo-labels of a run's training images, re-fitted on a schedule from E's features and named after G's categories."
     def __init__(self, cfg:PseudoLabelConfig, # the schedule, the core and the gate
@@ -152,7 +162,7 @@ class PseudoLabels:
         idx = idx.to(self.labels.device)
         return torch.where(self.core[idx], self.labels[idx], NO_CATEGORY) if self.cfg.cluster_core < 1 else self.labels[idx]
 
-# %% ../nbs/06a_pseudo.ipynb 20
+# %% ../nbs/06a_pseudo.ipynb 22
 @patch
 def refit(self:PseudoLabels,
            E:nn.Module,          # the encoder
@@ -178,7 +188,7 @@ def refit(self:PseudoLabels,
     if self.cfg.e_gen_gate is not None and align >= self.cfg.e_gen_gate: self.gen_open = True
     return {'cluster_align': align, 'changed': changed, 'gen_open': self.gen_open}
 
-# %% ../nbs/06a_pseudo.ipynb 22
+# %% ../nbs/06a_pseudo.ipynb 24
 @patch
 def state_dict(self:PseudoLabels)->dict:
     "The labels and the core on the CPU (empty tensors before the first clustering), and the gate."
