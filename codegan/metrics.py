@@ -17,8 +17,8 @@ from .models import sample_latent
 # %% auto 0
 __all__ = ['SCORES', 'EMBEDDINGS', 'contingency', 'cluster_acc', 'purity', 'nmi', 'ari', 'cluster_scores', 'kmeans_scores',
            'scores_table', 'encode_features', 'evaluate_encoder', 'evaluate_embeddings', 'sample_categories',
-           'generator_scores', 'category_diversity', 'fit_centroids', 'nearest_centroid', 'match_categories',
-           'name_clusters', 'encode_samples', 'run_centroids']
+           'generator_scores', 'category_diversity', 'float_rows', 'row_subset', 'fit_centroids', 'nearest_centroid',
+           'match_categories', 'name_clusters', 'encode_samples', 'run_centroids']
 
 # %% ../nbs/04_metrics.ipynb 5
 def contingency(y_true,  # (n,) true labels, any integer or string values
@@ -239,6 +239,18 @@ def category_diversity(G:nn.Module,          # generator: z (n, zn_dim + n_class
     return float(np.mean(d_gen) / np.mean(d_real))
 
 # %% ../nbs/04_metrics.ipynb 51
+def float_rows(x, # (n, d) numpy array or tensor, on any device
+              )->np.ndarray: # float32 numpy array
+    "`x` as a float32 numpy array (a tensor detached and moved to the CPU)."
+    return np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
+
+def row_subset(n:int,          # rows
+               max_points:int, # at most this many
+               seed:int=0,     # random state of the draw
+              )->np.ndarray:   # sorted row indices: all n where n <= max_points
+    "A seeded random subset of at most `max_points` of `n` rows, in order."
+    return np.arange(n) if n <= max_points else np.sort(np.random.default_rng(seed).choice(n, max_points, replace=False))
+
 def fit_centroids(feats,                # (n, d) features (numpy array or tensor)
                   k:int,                # number of clusters
                   seed:int=0,           # random state of k-means and of the subset
@@ -246,9 +258,9 @@ def fit_centroids(feats,                # (n, d) features (numpy array or tensor
                   max_points:int=20000, # fit on a seeded random subset of at most this many rows
                  )->np.ndarray:         # (k, d) float32 centroids
     "k-means centroids of `feats` (of a seeded subset of at most `max_points` rows)."
-    f = np.asarray(feats.detach().cpu().numpy() if isinstance(feats, torch.Tensor) else feats, dtype=np.float32)
+    f = float_rows(feats)
     if len(f) < k: raise ValueError(f"{len(f)} feature rows cannot make {k} clusters")
-    if len(f) > max_points: f = f[np.sort(np.random.default_rng(seed).choice(len(f), max_points, replace=False))]
+    f = f[row_subset(len(f), max_points, seed)]
     return KMeans(k, n_init=n_init, random_state=seed).fit(f).cluster_centers_.astype(np.float32)
 
 def nearest_centroid(feats,          # (n, d) features
@@ -256,8 +268,7 @@ def nearest_centroid(feats,          # (n, d) features
                      chunk:int=4096, # rows per block (bounds the memory of the differences)
                     )->tuple:        # (labels (n,) int64, Euclidean distances (n,) float32)
     "Index of, and distance to, the nearest centroid of each row; a row's result does not depend on the other rows."
-    f = np.asarray(feats.detach().cpu().numpy() if isinstance(feats, torch.Tensor) else feats, dtype=np.float32)
-    c = np.asarray(centroids.detach().cpu().numpy() if isinstance(centroids, torch.Tensor) else centroids, dtype=np.float32)
+    f, c = float_rows(feats), float_rows(centroids)
     labs, dists = [], []
     for i in range(0, len(f), chunk):
         d = np.sqrt(((f[i:i + chunk, None, :].astype(np.float64) - c[None]) ** 2).sum(-1))   # no matrix product: exact per row

@@ -18,7 +18,8 @@ __all__ = ['CLUSTER_METHODS', 'PseudoLabelConfig', 'check_pseudo_config', 'uses_
 
 # %% ../nbs/06a_pseudo.ipynb 3
 from .models import NO_CATEGORY
-from .metrics import EMBEDDINGS, encode_features, encode_samples, fit_centroids, nearest_centroid, match_categories, name_clusters
+from .metrics import (EMBEDDINGS, encode_features, encode_samples, fit_centroids, nearest_centroid, match_categories,
+                             name_clusters, float_rows, row_subset)
 from .config import ConfigError, check_at_least, patch
 from .distributed import broadcast_
 
@@ -31,7 +32,7 @@ class PseudoLabelConfig:
     cond_critic:bool = False            # [beyond the paper] D scores (image, category): real images carry pseudo-labels, fakes their c
     cluster_start:int = 200             # [beyond the paper] iteration of the first k-means of E's features of the training split
     cluster_every:int = 100             # [beyond the paper] iterations between re-clusterings (new clusters matched to the old)
-    cluster_sample:int = 20000          # training images the k-means is fitted on (every image is then assigned)
+    cluster_sample:int = 20000          # training images each clustering is fitted on (every image is then assigned)
     cluster_core:float = 1.             # [beyond the paper] share of each cluster (nearest its centre) whose label D sees
     cluster_restarts:int = 3            # k-means++ restarts of each clustering (the lowest inertia is kept)
     cluster_method:str = 'kmeans'       # [beyond the paper] each clustering: 'kmeans', 'spectral' (a nearest-neighbour graph), or 'most_even' of the two
@@ -92,9 +93,8 @@ def partition(real_feats,          # (N, d) E's features of the training images
         new, dist = nearest_centroid(real_feats, cent)
         return new, dist, nearest_centroid(gen_feats, cent)[0]
     if method != 'spectral': raise ValueError(f"method must be one of {CLUSTER_METHODS}, got {method!r}")
-    f = np.asarray(real_feats.detach().cpu().numpy() if isinstance(real_feats, torch.Tensor) else real_feats, np.float32)
-    g = np.asarray(gen_feats.detach().cpu().numpy() if isinstance(gen_feats, torch.Tensor) else gen_feats, np.float32)
-    idx = np.arange(len(f)) if len(f) <= max_points else np.sort(np.random.default_rng(seed).choice(len(f), max_points, replace=False))
+    f, g = float_rows(real_feats), float_rows(gen_feats)
+    idx = row_subset(len(f), max_points, seed)
     nn_ = min(neighbors, len(idx) - 1)
     with warnings.catch_warnings():   # a graph in several pieces is no fault here: a piece is a cluster, or part of one
         warnings.filterwarnings('ignore', message='Graph is not fully connected')
@@ -112,8 +112,8 @@ def cluster_real(real_feats,       # (N, d) E's features of the training images
                  K:int,            # clusters and categories
                  previous=None,    # (N,) the labels before (numpy), or None for the first clustering
                  core:float=1.,    # share of each cluster that keeps its label (`core_mask`)
-                 seed:int=0,       # k-means seed
-                 max_points:int=20000, # k-means fits on at most this many images (all are assigned)
+                 seed:int=0,       # random state of the clustering
+                 max_points:int=20000, # the clustering fits on at most this many images (all are assigned)
                  restarts:int=3,   # k-means++ restarts (the lowest inertia is kept)
                  method:str='kmeans', # 'kmeans', 'spectral' or 'most_even' (`partition`)
                  neighbors:int=30, # 'spectral': neighbours in the graph
