@@ -83,7 +83,7 @@ def partition(real_feats,          # (N, d) E's features of the training images
               max_points:int=20000, # the clustering fits on a seeded subset of at most this many images (all are placed)
               restarts:int=3,      # 'kmeans': k-means++ restarts (the lowest inertia is kept)
               neighbors:int=30,    # 'spectral': neighbours of each image in the graph and in placing the others
-             )->tuple:             # (cluster (N,), distance to its centre (N,), cluster of each sample (m,))
+             )->tuple:             # (cluster (N,), distance to its centre (N,), cluster of each sample (m,), method used)
     "Each real image's cluster and its distance to the cluster's mean, and the cluster each of G's samples falls in."
     if method == 'most_even':
         parts = [partition(real_feats, gen_feats, K, m, seed, max_points, restarts, neighbors) for m in ('kmeans', 'spectral')]
@@ -91,7 +91,7 @@ def partition(real_feats,          # (N, d) E's features of the training images
     if method == 'kmeans':
         cent = fit_centroids(real_feats, K, seed=seed, n_init=restarts, max_points=max(max_points, K))
         new, dist = nearest_centroid(real_feats, cent)
-        return new, dist, nearest_centroid(gen_feats, cent)[0]
+        return new, dist, nearest_centroid(gen_feats, cent)[0], 'kmeans'
     if method != 'spectral': raise ValueError(f"method must be one of {CLUSTER_METHODS}, got {method!r}")
     f, g = float_rows(real_feats), float_rows(gen_feats)
     idx = row_subset(len(f), max_points, seed)
@@ -104,7 +104,7 @@ def partition(real_feats,          # (N, d) E's features of the training images
     new = knn.predict(f) if len(idx) < len(f) else np.zeros(len(f), np.int64)
     new[idx] = lab
     cent = np.stack([f[new == j].mean(0) if (new == j).any() else f.mean(0) for j in range(K)])
-    return new.astype(np.int64), np.linalg.norm(f - cent[new], axis=1).astype(np.float32), knn.predict(g).astype(np.int64)
+    return new.astype(np.int64), np.linalg.norm(f - cent[new], axis=1).astype(np.float32), knn.predict(g).astype(np.int64), 'spectral'
 
 def cluster_real(real_feats,       # (N, d) E's features of the training images
                  gen_feats,        # (m, d) E's features of G's samples
@@ -117,15 +117,15 @@ def cluster_real(real_feats,       # (N, d) E's features of the training images
                  restarts:int=3,   # k-means++ restarts (the lowest inertia is kept)
                  method:str='kmeans', # 'kmeans', 'spectral' or 'most_even' (`partition`)
                  neighbors:int=30, # 'spectral': neighbours in the graph
-                )->dict:           # labels (N,), core (N,) bool, cluster_align, changed
+                )->dict:           # labels (N,), core (N,) bool, cluster_align, changed, method (the partition kept)
     "Pseudo-labels of real images: clusters named after G's categories (first) or after the labels before."
-    new, dist, near = partition(real_feats, gen_feats, K, method, seed, max_points, restarts, neighbors)
+    new, dist, near, used = partition(real_feats, gen_feats, K, method, seed, max_points, restarts, neighbors)
     if previous is None: name = name_clusters(near, gen_c, K)['name']   # cluster j takes the category sent to it
     else: _, name, _ = match_categories(new, previous, K, K)             # the old label it overlaps most
     labels = name[new]
     return {'labels': labels, 'core': core_mask(new, dist, K, core),
             'cluster_align': float((name[near] == np.asarray(gen_c)).mean()),
-            'changed': float((labels != previous).mean()) if previous is not None else 1.}
+            'changed': float((labels != previous).mean()) if previous is not None else 1., 'method': used}
 
 # %% ../nbs/06a_pseudo.ipynb 20
 class PseudoLabels:
@@ -169,11 +169,12 @@ def refit(self:PseudoLabels,
            G:nn.Module,          # the generator (its EMA copy, where kept)
            x:torch.Tensor,       # (N, C, H, W) uint8 training images
            seed:int,             # k-means and latent seed (the trainer passes seed + step)
-          )->dict:               # the 'cluster' log row's numbers: cluster_align, changed, gen_open
+          )->dict:               # the 'cluster' log row: cluster_align, changed, gen_open, method (the partition kept)
     "Cluster E's features of the training images anew (rank 0), name the clusters, share them with every process."
     labels = torch.zeros(self.n, dtype=torch.long, device=self.device)
     core = torch.zeros(self.n, dtype=torch.uint8, device=self.device)
     stats = torch.zeros(2, dtype=torch.float64, device=self.device)
+    used = self.cfg.cluster_method                  # what rank 0 reports; the other processes do not log
     if self.main:
         f = encode_features(E, x, self.value_range, device=self.device, method=self.method)
         fg, cg = encode_samples(G, E, self.K, self.zn_dim, self.n_gen, self.method, seed=seed, zn_std=self.zn_std)
@@ -181,12 +182,12 @@ def refit(self:PseudoLabels,
                          self.cfg.cluster_core, seed, self.cfg.cluster_sample, self.cfg.cluster_restarts,
                          self.cfg.cluster_method, self.cfg.cluster_neighbors)
         labels.copy_(torch.from_numpy(r['labels'])); core.copy_(torch.from_numpy(r['core']))
-        stats.copy_(torch.tensor([r['cluster_align'], r['changed']], dtype=torch.float64))
+        stats.copy_(torch.tensor([r['cluster_align'], r['changed']], dtype=torch.float64)); used = r['method']
     if self.distributed: broadcast_([labels, core, stats], self.device)
     self.labels, self.core = labels, core.bool()
     align, changed = stats.tolist()
     if self.cfg.e_gen_gate is not None and align >= self.cfg.e_gen_gate: self.gen_open = True
-    return {'cluster_align': align, 'changed': changed, 'gen_open': self.gen_open}
+    return {'cluster_align': align, 'changed': changed, 'gen_open': self.gen_open, 'method': used}
 
 # %% ../nbs/06a_pseudo.ipynb 24
 @patch
