@@ -241,8 +241,8 @@ def category_diversity(G:nn.Module,          # generator: z (n, zn_dim + n_class
 # %% ../nbs/04_metrics.ipynb 51
 def float_rows(x, # (n, d) numpy array or tensor, on any device
               )->np.ndarray: # float32 numpy array
-    "`x` as a float32 numpy array (a tensor detached and moved to the CPU)."
-    return np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
+    "`x` as a float32 numpy array (a tensor, bf16 too, detached and moved to the CPU)."
+    return np.asarray(x.detach().float().cpu().numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
 
 def row_subset(n:int,          # rows
                max_points:int, # at most this many

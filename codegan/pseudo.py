@@ -19,7 +19,7 @@ __all__ = ['CLUSTER_METHODS', 'PseudoLabelConfig', 'check_pseudo_config', 'uses_
 # %% ../nbs/06a_pseudo.ipynb 3
 from .models import NO_CATEGORY
 from .metrics import (EMBEDDINGS, encode_features, encode_samples, fit_centroids, nearest_centroid, match_categories,
-                             name_clusters, float_rows, row_subset)
+                     name_clusters, float_rows, row_subset)
 from .config import ConfigError, check_at_least, patch
 from .distributed import broadcast_
 
@@ -101,8 +101,9 @@ def partition(real_feats,          # (N, d) E's features of the training images
         lab = SpectralClustering(K, affinity='nearest_neighbors', n_neighbors=nn_, random_state=seed,
                                  assign_labels='cluster_qr').fit_predict(f[idx])
     knn = KNeighborsClassifier(nn_).fit(f[idx], lab)                 # the other images and G's samples: their neighbours' vote
-    new = knn.predict(f) if len(idx) < len(f) else np.zeros(len(f), np.int64)
-    new[idx] = lab
+    new = np.empty(len(f), np.int64); new[idx] = lab
+    rest = np.ones(len(f), bool); rest[idx] = False
+    if rest.any(): new[rest] = knn.predict(f[rest])
     cent = np.stack([f[new == j].mean(0) if (new == j).any() else f.mean(0) for j in range(K)])
     return new.astype(np.int64), np.linalg.norm(f - cent[new], axis=1).astype(np.float32), knn.predict(g).astype(np.int64), 'spectral'
 

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from scipy.optimize import linear_sum_assignment
-from .metrics import contingency
+from .metrics import contingency, float_rows, row_subset
 from .data import to_uint8
 
 # %% auto 0
@@ -146,11 +146,11 @@ def tsne_figure(features,              # (n, d) features (tensor or array), e.g.
                )->Figure:              # one axes with one scatter (and legend entry) per class
     "2-D t-SNE of `features`, one colour per true class."
     from sklearn.manifold import TSNE
-    f = features.detach().float().cpu().numpy() if torch.is_tensor(features) else np.asarray(features, dtype=np.float32)
+    f = float_rows(features)
     y = labels.cpu().numpy() if torch.is_tensor(labels) else np.asarray(labels)
     if len(f) != len(y): raise ValueError(f"features has {len(f)} rows but labels has {len(y)}")
     if len(f) > n_max:
-        keep = np.sort(np.random.default_rng(seed).choice(len(f), n_max, replace=False))
+        keep = row_subset(len(f), n_max, seed)
         f, y = f[keep], y[keep]
     emb = TSNE(2, perplexity=min(perplexity, (len(f) - 1) / 3), init='pca', random_state=seed).fit_transform(f)
     classes = np.unique(y)
