@@ -15,10 +15,10 @@ from .data import ImageSet, to_float
 from .models import sample_latent
 
 # %% auto 0
-__all__ = ['SCORES', 'EMBEDDINGS', 'contingency', 'cluster_acc', 'purity', 'nmi', 'ari', 'cluster_scores', 'kmeans_scores',
-           'scores_table', 'encode_features', 'evaluate_encoder', 'evaluate_embeddings', 'sample_categories',
-           'generator_scores', 'category_diversity', 'float_rows', 'row_subset', 'fit_centroids', 'nearest_centroid',
-           'match_categories', 'name_clusters', 'encode_samples', 'run_centroids']
+__all__ = ['SCORES', 'EMBEDDINGS', 'contingency', 'cluster_acc', 'purity', 'nmi', 'ari', 'cluster_scores', 'float_rows',
+           'kmeans_scores', 'scores_table', 'encode_features', 'evaluate_encoder', 'evaluate_embeddings',
+           'sample_categories', 'generator_scores', 'category_diversity', 'row_subset', 'fit_centroids',
+           'nearest_centroid', 'match_categories', 'name_clusters', 'encode_samples', 'run_centroids']
 
 # %% ../nbs/04_metrics.ipynb 5
 def contingency(y_true,  # (n,) true labels, any integer or string values
@@ -72,6 +72,12 @@ def cluster_scores(y_true, # (n,) true labels
                 nmi=nmi(y_true, y_pred), ari=ari(y_true, y_pred))
 
 # %% ../nbs/04_metrics.ipynb 20
+def float_rows(x, # (n, d) numpy array or tensor, on any device
+              )->np.ndarray: # float32 numpy array
+    "`x` as a float32 numpy array (a tensor, bf16 too, detached and moved to the CPU)."
+    return np.asarray(x.detach().float().cpu().numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
+
+# %% ../nbs/04_metrics.ipynb 23
 def kmeans_scores(feats,            # (n, d) features (numpy array or tensor)
                   y,                # (n,) true labels
                   k:int,            # number of clusters
@@ -80,9 +86,8 @@ def kmeans_scores(feats,            # (n, d) features (numpy array or tensor)
                   seed:int=0,       # random_state of the first run; run i uses seed+i
                  )->dict:           # acc, acc_std, purity, purity_std, nmi, nmi_std, ari, ari_std, n_seeds, n
     "k-means with `k` clusters repeated over `seeds` random states; mean and std of each clustering score."
-    if isinstance(feats, torch.Tensor): feats = feats.detach().cpu().numpy()
     if isinstance(y, torch.Tensor): y = y.detach().cpu().numpy()
-    feats, y = np.asarray(feats, dtype=np.float32), np.asarray(y).ravel()
+    feats, y = float_rows(feats), np.asarray(y).ravel()
     if feats.ndim != 2 or len(feats) != len(y):
         raise ValueError(f"need feats (n, d) and y (n,), got {feats.shape} and {y.shape}")
     if seeds < 1: raise ValueError("seeds must be at least 1")
@@ -94,7 +99,7 @@ def kmeans_scores(feats,            # (n, d) features (numpy array or tensor)
     out.update(n_seeds=seeds, n=len(y))
     return out
 
-# %% ../nbs/04_metrics.ipynb 24
+# %% ../nbs/04_metrics.ipynb 27
 SCORES = ('acc', 'purity', 'nmi', 'ari')
 
 def scores_table(rows,            # [(name, scores)] with `acc`, `acc_std`, ... as from `kmeans_scores`
@@ -105,7 +110,7 @@ def scores_table(rows,            # [(name, scores)] with `acc`, `acc_std`, ... 
     return '\n'.join([head] + [f"{name:{width}s}" + ''.join(f"{r[m]:>9.3f} ±{r[m + '_std']:.3f}" for m in SCORES)
                                 for name, r in rows])
 
-# %% ../nbs/04_metrics.ipynb 27
+# %% ../nbs/04_metrics.ipynb 30
 def _device_of(m, default='cpu'):
     "Device of a module's first parameter or buffer (default for plain callables and empty modules)."
     if isinstance(m, nn.Module):
@@ -131,7 +136,7 @@ def encode_features(encoder:nn.Module,  # module with `.features(x_float) -> (N,
     finally: encoder.train(was_training)
     return torch.cat(out).numpy()
 
-# %% ../nbs/04_metrics.ipynb 31
+# %% ../nbs/04_metrics.ipynb 34
 def evaluate_encoder(encoder:nn.Module, # module with `.features`
                      data:ImageSet,      # test split: uint8 x, int64 y, info (value_range, n_classes)
                      k:int=None,         # clusters; default data.info.n_classes
@@ -146,7 +151,7 @@ def evaluate_encoder(encoder:nn.Module, # module with `.features`
     feats = encode_features(encoder, data.x, data.info.value_range, batch_size=batch_size, device=device, method=method)
     return kmeans_scores(feats, data.y, k or data.info.n_classes, seeds=seeds, n_init=n_init)
 
-# %% ../nbs/04_metrics.ipynb 36
+# %% ../nbs/04_metrics.ipynb 39
 EMBEDDINGS = {'fc': 'features', 'trunk': 'trunk'}   # name -> the encoder's method that gives it
 
 def evaluate_embeddings(encoder:nn.Module, # module with `.features` and `.trunk`
@@ -165,7 +170,7 @@ def evaluate_embeddings(encoder:nn.Module, # module with `.features` and `.trunk
     out = {**rs[primary], **{f'{e}_{s}': r[s] for e, r in rs.items() for s in ('acc', 'purity', 'nmi', 'ari')}} if rs else {}
     return (out, feats) if return_features else out
 
-# %% ../nbs/04_metrics.ipynb 39
+# %% ../nbs/04_metrics.ipynb 42
 def sample_categories(G:nn.Module,         # generator: z (n, zn_dim + n_classes) -> images
                       n_classes:int,       # K latent categories
                       zn_dim:int,          # size of z_n
@@ -190,7 +195,7 @@ def sample_categories(G:nn.Module,         # generator: z (n, zn_dim + n_classes
                     yield G(z), cc
     finally: G.train(was_training)
 
-# %% ../nbs/04_metrics.ipynb 43
+# %% ../nbs/04_metrics.ipynb 46
 def generator_scores(G:nn.Module,          # generator: z (n, zn_dim + n_classes) -> images
                      feature_fn,           # callable: images (in G's value range) -> (n, d) features
                      n_classes:int,        # K latent categories (and k-means clusters)
@@ -207,11 +212,11 @@ def generator_scores(G:nn.Module,          # generator: z (n, zn_dim + n_classes
     feats, labels = [], []
     for x, c in sample_categories(G, n_classes, zn_dim, n_per_class, batch_size, device, seed, zn_std):
         f = feature_fn(x)
-        f = f.detach().float().cpu().numpy() if isinstance(f, torch.Tensor) else np.asarray(f, dtype=np.float32)
+        f = float_rows(f)
         feats.append(f.reshape(len(x), -1)); labels.append(c.cpu().numpy())
     return kmeans_scores(np.concatenate(feats), np.concatenate(labels), n_classes, seeds=seeds, n_init=n_init)
 
-# %% ../nbs/04_metrics.ipynb 47
+# %% ../nbs/04_metrics.ipynb 50
 def _mean_pdist(x:torch.Tensor)->float:
     "Mean pairwise L2 distance between the rows of `x` (n, ...), n >= 2."
     return torch.pdist(x.flatten(1).double()).mean().item()
@@ -238,12 +243,7 @@ def category_diversity(G:nn.Module,          # generator: z (n, zn_dim + n_class
         d_real.append(_mean_pdist(to_float(real.x[torch.from_numpy(idx)], (0., 1.))))
     return float(np.mean(d_gen) / np.mean(d_real))
 
-# %% ../nbs/04_metrics.ipynb 51
-def float_rows(x, # (n, d) numpy array or tensor, on any device
-              )->np.ndarray: # float32 numpy array
-    "`x` as a float32 numpy array (a tensor, bf16 too, detached and moved to the CPU)."
-    return np.asarray(x.detach().float().cpu().numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
-
+# %% ../nbs/04_metrics.ipynb 54
 def row_subset(n:int,          # rows
                max_points:int, # at most this many
                seed:int=0,     # random state of the draw
@@ -276,7 +276,7 @@ def nearest_centroid(feats,          # (n, d) features
     if not labs: return np.zeros(0, np.int64), np.zeros(0, np.float32)
     return np.concatenate(labs).astype(np.int64), np.concatenate(dists).astype(np.float32)
 
-# %% ../nbs/04_metrics.ipynb 55
+# %% ../nbs/04_metrics.ipynb 58
 def match_categories(c,          # (n,) category of each sample, in 0..n_cat-1
                      y,          # (n,) class (or cluster) each sample was given, in 0..n_cls-1
                      n_cat:int,  # number of categories
@@ -290,7 +290,7 @@ def match_categories(c,          # (n,) category of each sample, in 0..n_cat-1
     match = np.full(n_cat, -1, np.int64); match[rows] = cols
     return m, match, float(m[rows, cols].sum() / m.sum())
 
-# %% ../nbs/04_metrics.ipynb 59
+# %% ../nbs/04_metrics.ipynb 62
 def name_clusters(clusters,   # (n,) cluster of each generated sample, 0..K-1
                   c,          # (n,) the category that made it, 0..K-1
                   K:int,      # categories and clusters
@@ -299,7 +299,7 @@ def name_clusters(clusters,   # (n,) cluster of each generated sample, 0..K-1
     table, match, agreement = match_categories(c, clusters, K, K)
     return {'name': np.argsort(match), 'match': match, 'agreement': agreement, 'table': table}
 
-# %% ../nbs/04_metrics.ipynb 62
+# %% ../nbs/04_metrics.ipynb 65
 @torch.no_grad()
 def encode_samples(G:nn.Module,         # generator: z (n, zn_dim + K) -> images
                    E:nn.Module,         # encoder with the method `method`
