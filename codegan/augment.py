@@ -10,7 +10,7 @@ from torch import Tensor
 
 # %% auto 0
 __all__ = ['AUGMENTS', 'resized_crop', 'sample_crop_boxes', 'random_resized_crop', 'hflip', 'adjust_colors', 'color_jitter',
-           'random_grayscale', 'colour_cast', 'Augment', 'make_augment']
+           'random_grayscale', 'colour_cast', 'stroke_width', 'Augment', 'make_augment']
 
 # %% ../nbs/03_augment.ipynb 5
 def _rand(n, generator, device, *shape):
@@ -176,8 +176,23 @@ def colour_cast(x01:Tensor,         # images (N, C, H, W) in [0, 1]
     return (x + off[:, :, None, None]).clamp(0, 1).to(dt)
 
 # %% ../nbs/03_augment.ipynb 38
+def stroke_width(x01:Tensor,         # images (N, C, H, W) in [0, 1], strokes brighter than the background
+                 strength:float=1.,  # largest blend factor towards the 3 x 3 dilation (> 0) or erosion (< 0), in (0, 1]
+                 p:float=.8,         # probability that an image is changed
+                 generator:torch.Generator|None=None, # optional RNG (on `x01`'s device)
+                )->Tensor:           # (N, C, H, W) in [0, 1]
+    "Thicken or thin each image's bright strokes by its own random amount (grey-scale dilation or erosion, blended)."
+    if not 0 < strength <= 1: raise ValueError(f"strength must be in (0, 1], got {strength}")
+    x, dt = _as_float(x01)
+    n = x.shape[0]
+    t = _uniform(n, -strength, strength, generator, x.device)
+    t = torch.where(_rand(n, generator, x.device) < p, t, torch.zeros_like(t))[:, None, None, None]
+    dil, ero = F.max_pool2d(x, 3, 1, 1), -F.max_pool2d(-x, 3, 1, 1)
+    return (x + t.clamp(min=0) * (dil - x) + (-t).clamp(min=0) * (ero - x)).to(dt)
+
+# %% ../nbs/03_augment.ipynb 42
 class Augment:
-    "A batch augmentation pipeline: random resized crop, h-flip, colour jitter, colour cast, grayscale, each drawn per image."
+    "A batch augmentation pipeline: random resized crop, h-flip, stroke width, colour jitter, colour cast, grayscale, each drawn per image."
     def __init__(self,
                  crop_scale:tuple|None=(0.8, 1.),  # area range of the random resized crop (`None`: no crop)
                  crop_ratio:tuple=(3/4, 4/3),       # aspect-ratio range of the crop
@@ -186,11 +201,13 @@ class Augment:
                  jitter_p:float=.8,                 # probability of jittering an image
                  gray_p:float=0.,                   # probability of turning an RGB image gray
                  cast:float=0.,                     # strength of a random colour cast (`colour_cast`; 0: none)
+                 stroke:float=0.,                   # strength of the stroke-width change (`stroke_width`; 0: none)
+                 stroke_p:float=.8,                 # probability of changing an image's stroke width
                  value_range:tuple=(0., 1.),        # value range of the images in and out
                 ):
         self.crop_scale, self.crop_ratio, self.flip_p = crop_scale, crop_ratio, flip_p
         self.jitter, self.jitter_p, self.gray_p, self.value_range = jitter, jitter_p, gray_p, tuple(value_range)
-        self.cast = cast
+        self.cast, self.stroke, self.stroke_p = cast, stroke, stroke_p
 
     def __call__(self,
                  x:Tensor,                            # images (N, C, H, W) in `value_range`
@@ -203,9 +220,10 @@ class Augment:
                      if self.crop_scale is not None else x.new_tensor([0., 0., H, W]).expand(n, 4))
             flip = _rand(n, generator, x.device) < self.flip_p if self.flip_p > 0 else None
             x = resized_crop(x, boxes, flip)
-        if self.jitter is None and self.gray_p == 0 and self.cast == 0: return x
+        if self.jitter is None and self.gray_p == 0 and self.cast == 0 and self.stroke == 0: return x
         lo, hi = self.value_range
         x = (x - lo) / (hi - lo)
+        if self.stroke > 0: x = stroke_width(x, self.stroke, self.stroke_p, generator)
         if self.jitter is not None: x = color_jitter(x, *self.jitter, p=self.jitter_p, generator=generator)
         if self.cast > 0: x = colour_cast(x, self.cast, generator)
         if self.gray_p > 0: x = random_grayscale(x, self.gray_p, generator)
@@ -215,9 +233,10 @@ class Augment:
         args = ', '.join(f'{k}={v!r}' for k, v in vars(self).items())
         return f'Augment({args})'
 
-# %% ../nbs/03_augment.ipynb 39
+# %% ../nbs/03_augment.ipynb 43
 AUGMENTS = {
     'crop':  dict(crop_scale=(0.8, 1.)),
+    'stroke': dict(crop_scale=(0.8, 1.), stroke=1., stroke_p=.8),
     'cifar': dict(crop_scale=(0.6, 1.), flip_p=.5, jitter=(.3, .3, .3, .1), jitter_p=.8, gray_p=.1),
     'gray':  dict(crop_scale=(0.6, 1.), flip_p=.5, jitter=(.3, .3, 0., 0.), jitter_p=.8),
     'colour': dict(crop_scale=(0.6, 1.), flip_p=.5, jitter=(.4, .4, .8, .5), jitter_p=1., cast=.4, gray_p=.3),
