@@ -12,9 +12,9 @@ import torch
 
 # %% auto 0
 __all__ = ['ABLATION_KEYS', 'PREVIOUS_RECIPE', 'TOGGLES', 'COMPARE_CONFIGS', 'WARM_START_STEPS', 'PREVIOUS_STEPS', 'GEN_SCORES',
-           'TABLE_COLS', 'RESULT_SETS', 'paper_overrides', 'Row', 'toggle_overrides', 'toggle_state', 'toggle_rows',
-           'default_rows', 'final_scores', 'run_row', 'compare', 'summarize', 'write_json', 'markdown_table',
-           'results_markdown', 'merge_json', 'bar_figure', 'grids_figure']
+           'TABLE_COLS', 'RESULT_SETS', 'paper_overrides', 'Row', 'toggle_overrides', 'toggle_rows', 'default_rows',
+           'final_scores', 'run_row', 'compare', 'summarize', 'write_json', 'markdown_table', 'results_markdown',
+           'merge_json', 'bar_figure', 'grids_figure']
 
 # %% ../nbs/10_compare.ipynb 3
 from .data import load_dataset
@@ -47,10 +47,9 @@ class Row:
     note:str = ''             # one line on what the row tests
 
 # %% ../nbs/10_compare.ipynb 9
-# mechanisms a recipe may ship with or without: key -> (name, what it does, the key's value when on)
-TOGGLES = {'self_label': ('self-labelling', "E also pulls real images together by the critic's pseudo-labels", 1.),
-           'ema': ('G EMA', "G's scores (and the re-clustering's samples) from an average of its weights", True),
-           'real_augment': ('stroke views', "E's real-image views also thicken or thin the strokes", 'stroke')}
+# mechanisms a recipe may ship with or without: key -> (name, what it does)
+TOGGLES = {'self_label': ('self-labelling', "E also pulls real images together by the critic's pseudo-labels"),
+           'ema': ('G EMA', "G's scores (and the re-clustering's samples) from an average of its weights")}
 
 def toggle_overrides(key:str,  # a key of `TOGGLES`
                      cfg:Config, # the recipe the row changes
@@ -59,23 +58,15 @@ def toggle_overrides(key:str,  # a key of `TOGGLES`
     "Config overrides that switch one mechanism of `TOGGLES` on or off in `cfg`."
     if not on: return {key: Config.__dataclass_fields__[key].default}
     if key == 'ema': return {'ema': True, 'ema_start': cfg.steps // 2, 'ema_decay': 0.995}   # digits' setting, scaled
-    return {key: TOGGLES[key][2]}
-
-def toggle_state(key:str, cfg:Config)->str:
-    "'on' where `cfg` ships the mechanism, 'off' where the key is at its default, 'other' where it holds another setting."
-    v, on = getattr(cfg, key), TOGGLES[key][2]
-    if (v == on) if isinstance(on, str) else bool(v): return 'on'       # a weight or a switch: on when set at all
-    return 'off' if v == Config.__dataclass_fields__[key].default else 'other'
+    return {key: 1.}
 
 def toggle_rows(scratch:str)->list:
-    "One row per mechanism of `TOGGLES`: the recipe without it where it ships it, with it where the key is free; and without all it ships."
+    "One row per mechanism of `TOGGLES`: the recipe without it where it ships it, with it where not; and without all it ships."
     cfg = load_config(scratch, {})
-    state = {k: toggle_state(k, cfg) for k in TOGGLES}
-    shipped = [k for k in TOGGLES if state[k] == 'on']
+    shipped = [k for k in TOGGLES if getattr(cfg, k)]
     rows = [Row(f'best recipe without {TOGGLES[k][0]}' if k in shipped else f'CoDeGAN + {TOGGLES[k][0]}', 'train', scratch,
                 toggle_overrides(k, cfg, k not in shipped),
-                note=f"best recipe with {k} {'off' if k in shipped else 'on'} ({TOGGLES[k][0]}: {TOGGLES[k][1]})")
-            for k in TOGGLES if state[k] != 'other']   # a key that holds another setting (other views) gets no row
+                note=f"best recipe with {k} {'off' if k in shipped else 'on'} ({TOGGLES[k][0]}: {TOGGLES[k][1]})") for k in TOGGLES]
     if len(shipped) > 1:
         names = ' or '.join(TOGGLES[k][0] for k in shipped)
         rows.append(Row(f'best recipe without {names}', 'train', scratch,
